@@ -1,0 +1,78 @@
+"""A small thread-safe event bus for job progress and state changes."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+EVENT_TYPES = (
+    "recording.created",
+    "recording.changed",
+    "recording.deleted",
+    "recording.restored",
+    "recording.purged",
+    "job.queued",
+    "job.started",
+    "job.progress",
+    "job.finished",
+    "job.failed",
+    "job.cancelled",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Event:
+    """A typed event; ``data`` holds JSON-serialisable details."""
+
+    type: str
+    data: dict[str, Any]
+    time: float = dataclasses.field(default_factory=time.time)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "time": self.time, **self.data}
+
+
+Listener = Callable[[Event], None]
+
+
+class EventBus:
+    """Publish events to every subscribed listener.
+
+    Listeners run in the publishing thread; one failing listener is logged and
+    does not stop the others (its error is not hidden: it is logged with a traceback).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._listeners: list[Listener] = []
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Add ``listener``; call the returned function to remove it."""
+        with self._lock:
+            self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def publish(self, type_: str, **data: Any) -> Event:
+        if type_ not in EVENT_TYPES:
+            raise ValueError(f"unknown event type {type_!r}; known: {', '.join(EVENT_TYPES)}")
+        event = Event(type_, data)
+        with self._lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            try:
+                listener(event)
+            except Exception:
+                log.exception("event listener %r failed on %s", listener, type_)
+        return event
