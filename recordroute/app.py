@@ -35,7 +35,11 @@ class RecordRoute:
 
     @classmethod
     def open(
-        cls, data_dir: str | Path | None = None, *, settings: Settings | None = None, **overrides: Any
+        cls,
+        data_dir: str | Path | None = None,
+        *,
+        settings: Settings | None = None,
+        **overrides: Any,
     ) -> RecordRoute:
         """Open (creating if needed) a data folder.
 
@@ -102,10 +106,16 @@ class RecordRoute:
         offset: int = 0,
     ) -> list[Recording]:
         """Recordings matching the filters; ``deleted=None`` lists active and deleted."""
-        return self._library.list(
+        return self._library.list_recordings(
             RecordingQuery(
-                deleted=deleted, kind=kind, tag=tag, text=text, sort=sort,
-                descending=descending, limit=limit, offset=offset,
+                deleted=deleted,
+                kind=kind,
+                tag=tag,
+                text=text,
+                sort=sort,
+                descending=descending,
+                limit=limit,
+                offset=offset,
             )
         )
 
@@ -187,7 +197,9 @@ class RecordRoute:
         """Import an original RecordRoute data folder; running it again adds nothing."""
         report = import_legacy(self._library, Path(path))
         if report.recordings_added:
-            self.events.publish("recording.created", recording_id="*", count=report.recordings_added)
+            self.events.publish(
+                "recording.created", recording_id="*", count=report.recordings_added
+            )
         return report
 
     def export_legacy(self, path: str | Path, *, overwrite: bool = False) -> Path:

@@ -31,11 +31,15 @@ def _json_default(value: Any) -> Any:
     raise TypeError(type(value).__name__)
 
 
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    return value
+
+
 def _emit(args: argparse.Namespace, value: Any, text: str) -> None:
     if args.json:
-        payload = dataclasses.asdict(value) if dataclasses.is_dataclass(value) else value
-        if isinstance(value, list):
-            payload = [dataclasses.asdict(v) if dataclasses.is_dataclass(v) else v for v in value]
+        payload = [_plain(v) for v in value] if isinstance(value, list) else _plain(value)
         print(json.dumps(payload, ensure_ascii=False, default=_json_default, indent=2))
     else:
         print(text)
@@ -56,10 +60,15 @@ def cmd_add(app: RecordRoute, args: argparse.Namespace) -> int:
 
 
 def cmd_list(app: RecordRoute, args: argparse.Namespace) -> int:
-    deleted: bool | None = None if args.all else (True if args.deleted else False)
+    deleted: bool | None = None if args.all else bool(args.deleted)
     recs = app.list_recordings(
-        deleted=deleted, kind=args.kind, tag=args.tag, text=args.search, sort=args.sort,
-        descending=not args.ascending, limit=args.limit,
+        deleted=deleted,
+        kind=args.kind,
+        tag=args.tag,
+        text=args.search,
+        sort=args.sort,
+        descending=not args.ascending,
+        limit=args.limit,
     )
     _emit(args, recs, "\n".join(_line(r) for r in recs) or "(no recordings)")
     return 0
@@ -68,13 +77,19 @@ def cmd_list(app: RecordRoute, args: argparse.Namespace) -> int:
 def cmd_show(app: RecordRoute, args: argparse.Namespace) -> int:
     rec = app.get_recording(args.id)
     arts = app.list_artifacts(args.id)
-    lines = [_line(rec), f"  original file: {rec.original_name} ({rec.size_bytes} bytes)",
-             f"  sha256: {rec.sha256}"]
+    lines = [
+        _line(rec),
+        f"  original file: {rec.original_name} ({rec.size_bytes} bytes)",
+        f"  sha256: {rec.sha256}",
+    ]
     if rec.title:
         lines.append(f"  title: {rec.title}")
     lines += [f"  {a.kind:<10} {a.id}  {a.file_name}" for a in arts]
-    _emit(args, {"recording": dataclasses.asdict(rec),
-                 "artifacts": [dataclasses.asdict(a) for a in arts]}, "\n".join(lines))
+    _emit(
+        args,
+        {"recording": dataclasses.asdict(rec), "artifacts": [dataclasses.asdict(a) for a in arts]},
+        "\n".join(lines),
+    )
     return 0
 
 
@@ -109,8 +124,10 @@ def _each(method: str) -> Handler:
 
 def cmd_import_legacy(app: RecordRoute, args: argparse.Namespace) -> int:
     report = app.import_legacy(args.path)
-    text = (f"imported {report.recordings_added} recordings, {report.artifacts_added} files, "
-            f"{report.vectors_added} vectors; {report.recordings_skipped} already present")
+    text = (
+        f"imported {report.recordings_added} recordings, {report.artifacts_added} files, "
+        f"{report.vectors_added} vectors; {report.recordings_skipped} already present"
+    )
     if report.missing_files:
         text += "\nmissing upload files (records kept): " + ", ".join(report.missing_files)
     _emit(args, report, text)
@@ -128,26 +145,48 @@ def cmd_doctor(app: RecordRoute, args: argparse.Namespace) -> int:
         "data_dir": str(app.data_dir),
         "recordings": app.count_recordings(),
         "deleted": app.count_recordings(deleted=True),
-        "settings": {k: str(v) for k, v in dataclasses.asdict(app.settings).items()
-                     if k != "token"},
+        "settings": {
+            k: str(v) for k, v in dataclasses.asdict(app.settings).items() if k != "token"
+        },
     }
-    text = "\n".join([f"data folder: {info['data_dir']}",
-                      f"recordings: {info['recordings']} ({info['deleted']} deleted)"])
+    text = "\n".join(
+        [
+            f"data folder: {info['data_dir']}",
+            f"recordings: {info['recordings']} ({info['deleted']} deleted)",
+        ]
+    )
     _emit(args, info, text)
     return 0
 
 
 # -- parser -----------------------------------------------------------------------
+def _global_options(parser: argparse.ArgumentParser, *, default: object) -> None:
+    parser.add_argument(
+        "--data-dir",
+        "--db-path",
+        dest="data_dir",
+        metavar="DIR",
+        default=default,
+        help="data folder (default: $RECORDROUTE_DATA_DIR, $DB_FOLDER_PATH or ./db)",
+    )
+    parser.add_argument(
+        "--log-level", choices=("DEBUG", "INFO", "WARNING", "ERROR"), default=default
+    )
+    parser.add_argument(
+        "--json", action="store_true", default=default, help="print machine-readable JSON"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
+    # the options work before or after the command; SUPPRESS keeps a subcommand's
+    # unset option from overwriting one given before the command
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", "--db-path", dest="data_dir", metavar="DIR",
-                        help="data folder (default: $RECORDROUTE_DATA_DIR, $DB_FOLDER_PATH or ./db)")
-    common.add_argument("--log-level", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
-    common.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    _global_options(common, default=argparse.SUPPRESS)
     parser = argparse.ArgumentParser(
-        prog="recordroute", parents=[common],
+        prog="recordroute",
         description="RecordRoute: transcripts, summaries and search for your recordings, offline.",
     )
+    _global_options(parser, default=None)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, handler: Handler, help_: str) -> argparse.ArgumentParser:
@@ -164,7 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kind", choices=("audio", "video", "text", "pdf", "unknown"))
     p.add_argument("--tag")
     p.add_argument("--search", help="text in the name, title or tags")
-    p.add_argument("--sort", default="created", choices=("created", "name", "duration", "updated", "kind"))
+    p.add_argument(
+        "--sort", default="created", choices=("created", "name", "duration", "updated", "kind")
+    )
     p.add_argument("--ascending", action="store_true")
     p.add_argument("--limit", type=int)
     p = command("show", cmd_show, "show one recording and its files")
@@ -183,11 +224,17 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         p = command(name, _each(method), text)
         p.add_argument("ids", nargs="+", metavar="ID")
-    p = command("import-legacy", cmd_import_legacy,
-                "import an original RecordRoute data folder (safe to run twice)")
+    p = command(
+        "import-legacy",
+        cmd_import_legacy,
+        "import an original RecordRoute data folder (safe to run twice)",
+    )
     p.add_argument("path", type=Path, metavar="PATH")
-    p = command("export-legacy", cmd_export_legacy,
-                "write an upload_history.json for tools that read the original format")
+    p = command(
+        "export-legacy",
+        cmd_export_legacy,
+        "write an upload_history.json for tools that read the original format",
+    )
     p.add_argument("path", type=Path, metavar="PATH")
     p.add_argument("--force", action="store_true", help="replace an existing file")
     command("doctor", cmd_doctor, "show the data folder and settings in use")
@@ -197,6 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.json = bool(args.json)
     try:
         settings = Settings.load({"data_dir": args.data_dir, "log_level": args.log_level})
         configure_logging(settings)

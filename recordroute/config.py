@@ -30,7 +30,7 @@ class Settings:
     ``data_dir`` also accepts the original RecordRoute's ``DB_FOLDER_PATH``.
     """
 
-    data_dir: Path = Path("db")
+    data_dir: Path | str = Path("db")
     log_level: str = "INFO"
     log_max_bytes: int = 5 * 1024 * 1024
     log_backup_count: int = 5
@@ -58,6 +58,8 @@ class Settings:
     token: str = ""
 
     def __post_init__(self) -> None:
+        if not isinstance(self.data_dir, Path):  # accept a str, as callers naturally pass
+            object.__setattr__(self, "data_dir", Path(self.data_dir))
         _check_choice("log_level", self.log_level, LOG_LEVELS)
         _check_choice("speech_engine", self.speech_engine, SPEECH_ENGINES)
         _check_choice("llm_provider", self.llm_provider, LLM_PROVIDERS)
@@ -84,7 +86,7 @@ class Settings:
     @property
     def data_path(self) -> Path:
         """The data folder as an absolute path."""
-        return self.data_dir.expanduser().resolve()
+        return Path(self.data_dir).expanduser().resolve()
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with some fields changed (validated again)."""
@@ -148,7 +150,7 @@ def _lookup(name: str, env: Mapping[str, str], file_values: Mapping[str, str]) -
     keys = (env_name(name), *ALIASES.get(name, ()))
     for source in (env, file_values):
         for key in keys:
-            if key in source and source[key] != "":
+            if key in source and source[key].strip() != "":
                 return source[key]
     return None
 
@@ -179,11 +181,7 @@ _CONVERTERS: dict[type, Callable[[str], Any]] = {
 }
 _FIELD_TYPES: dict[str, type] = {
     "data_dir": Path,
-    **{
-        f.name: type(f.default)
-        for f in dataclasses.fields(Settings)
-        if f.name != "data_dir"
-    },
+    **{f.name: type(f.default) for f in dataclasses.fields(Settings) if f.name != "data_dir"},
 }
 
 

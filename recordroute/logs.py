@@ -23,9 +23,10 @@ def configure_logging(settings: Settings, *, stderr: bool = False) -> Path:
     logger = logging.getLogger("recordroute")
     logger.setLevel(settings.log_level)
     for handler in logger.handlers:
-        if isinstance(handler, logging.handlers.RotatingFileHandler) and Path(
-            handler.baseFilename
-        ) == path:
+        if (
+            isinstance(handler, logging.handlers.RotatingFileHandler)
+            and Path(handler.baseFilename) == path
+        ):
             handler.maxBytes = settings.log_max_bytes
             handler.backupCount = settings.log_backup_count
             break

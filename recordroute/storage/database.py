@@ -16,13 +16,20 @@ import random
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from ..errors import CorruptDataError, StorageBusyError, StorageError
 from .migrations import MIGRATIONS
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def _in_transaction(conn: sqlite3.Connection) -> bool:
+    # a function, not the attribute, so that type narrowing does not assume it is constant
+    return conn.in_transaction
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
@@ -76,8 +83,7 @@ class Database:
             )
         return CorruptDataError(
             f"The database {self.path} is damaged or not a RecordRoute database ({exc}).",
-            "Move the file aside and restore it from a backup; RecordRoute will not "
-            "overwrite it.",
+            "Move the file aside and restore it from a backup; RecordRoute will not overwrite it.",
         )
 
     @property
@@ -101,12 +107,12 @@ class Database:
                 conn.close()
 
     # -- transactions ------------------------------------------------------
-    def _retry(self, action: object) -> object:
+    def _retry(self, action: Callable[[], T]) -> T:
         deadline = time.monotonic() + self.busy_timeout_s
         delay = 0.01
         while True:
             try:
-                return action()  # type: ignore[operator]
+                return action()
             except sqlite3.OperationalError as exc:
                 if not _is_busy(exc) or time.monotonic() >= deadline:
                     raise self._corrupt(exc) from exc
@@ -118,7 +124,7 @@ class Database:
         """A write transaction: committed on success, rolled back on any error."""
         with self._write_lock:
             conn = self.conn
-            if conn.in_transaction:  # nested use inside one thread: join the outer one
+            if _in_transaction(conn):  # nested use inside one thread: join the outer one
                 yield conn
                 return
             self._retry(lambda: conn.execute("BEGIN IMMEDIATE"))
@@ -130,7 +136,7 @@ class Database:
             try:
                 self._retry(lambda: conn.execute("COMMIT"))
             except BaseException:
-                if conn.in_transaction:
+                if _in_transaction(conn):
                     conn.execute("ROLLBACK")
                 raise
 
@@ -138,21 +144,21 @@ class Database:
     def read(self) -> Iterator[sqlite3.Connection]:
         """A consistent snapshot for several SELECTs."""
         conn = self.conn
-        if conn.in_transaction:
+        if _in_transaction(conn):
             yield conn
             return
         self._retry(lambda: conn.execute("BEGIN"))
         try:
             yield conn
         finally:
-            if conn.in_transaction:
+            if _in_transaction(conn):
                 conn.execute("COMMIT")
 
-    def query(self, sql: str, params: tuple[object, ...] | dict[str, object] = ()) -> list[sqlite3.Row]:
+    def query(
+        self, sql: str, params: tuple[object, ...] | dict[str, object] = ()
+    ) -> list[sqlite3.Row]:
         try:
-            rows: list[sqlite3.Row] = self._retry(  # type: ignore[assignment]
-                lambda: self.conn.execute(sql, params).fetchall()
-            )
+            rows: list[sqlite3.Row] = self._retry(lambda: self.conn.execute(sql, params).fetchall())
         except sqlite3.DatabaseError as exc:
             raise self._corrupt(exc) from exc
         return rows

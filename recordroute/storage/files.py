@@ -84,7 +84,13 @@ class DataLayout:
         return self.root / "outputs" / check_id(recording_id, "recording id")
 
     def create(self) -> None:
-        for folder in (self.root, self.root / "uploads", self.root / "outputs", self.tmp, self.logs):
+        for folder in (
+            self.root,
+            self.root / "uploads",
+            self.root / "outputs",
+            self.tmp,
+            self.logs,
+        ):
             try:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:

@@ -8,8 +8,21 @@ from ..errors import UnsupportedFileError
 from ..models import RecordingKind
 
 SUFFIXES: dict[str, tuple[str, ...]] = {
-    "audio": (".flac", ".m4a", ".mp3", ".mpeg", ".mpga", ".oga", ".ogg", ".opus", ".qta",
-              ".wav", ".wma", ".aac", ".amr"),
+    "audio": (
+        ".flac",
+        ".m4a",
+        ".mp3",
+        ".mpeg",
+        ".mpga",
+        ".oga",
+        ".ogg",
+        ".opus",
+        ".qta",
+        ".wav",
+        ".wma",
+        ".aac",
+        ".amr",
+    ),
     "video": (".mp4", ".webm", ".mkv", ".mov", ".avi", ".m4v"),
     "text": (".md", ".txt", ".text", ".markdown"),
     "pdf": (".pdf",),

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConflictError
-from ..models import Recording
+from ..models import Artifact, Recording
 from .files import atomic_write_text
 from .library import Library
 from .recordings import RecordingQuery
@@ -27,7 +27,7 @@ def _duration(seconds: float | None) -> str | None:
 
 def legacy_record(library: Library, rec: Recording) -> dict[str, Any]:
     arts = library.repo.artifacts_of(rec.id)
-    by_kind = {a.kind: a for a in reversed(arts)}
+    by_kind: dict[str, Artifact] = {a.kind: a for a in reversed(arts)}
     source = by_kind.get("source")
     transcript, summary = by_kind.get("transcript"), by_kind.get("summary")
     embedded = "vector" in by_kind
@@ -39,24 +39,29 @@ def legacy_record(library: Library, rec: Recording) -> dict[str, Any]:
     if summary:
         links["summary"] = f"/download/{summary.id}"
     record: dict[str, Any] = dict(library.repo.legacy_record(rec.id) or {})
-    record.update({
-        "id": rec.id,
-        "timestamp": _local_naive(rec.created_at),
-        "filename": rec.display_name,
-        "file_type": "audio" if rec.kind == "video" else rec.kind,
-        "duration": _duration(rec.duration_s),
-        "file_path": f"DB/{source.rel_path}" if source else record.get("file_path"),
-        "folder_name": rec.id,
-        "completed_tasks": {"stt": transcript is not None, "embedding": embedded,
-                            "summary": summary is not None},
-        "download_links": links,
-        "title_summary": rec.title,
-        "tags": list(rec.tags),
-        "file_hash": rec.sha256,
-        "deleted": rec.deleted,
-        "deleted_at": _local_naive(rec.deleted_at),
-        "deleted_assets": {},
-    })
+    record.update(
+        {
+            "id": rec.id,
+            "timestamp": _local_naive(rec.created_at),
+            "filename": rec.display_name,
+            "file_type": "audio" if rec.kind == "video" else rec.kind,
+            "duration": _duration(rec.duration_s),
+            "file_path": f"DB/{source.rel_path}" if source else record.get("file_path"),
+            "folder_name": rec.id,
+            "completed_tasks": {
+                "stt": transcript is not None,
+                "embedding": embedded,
+                "summary": summary is not None,
+            },
+            "download_links": links,
+            "title_summary": rec.title,
+            "tags": list(rec.tags),
+            "file_hash": rec.sha256,
+            "deleted": rec.deleted,
+            "deleted_at": _local_naive(rec.deleted_at),
+            "deleted_assets": {},
+        }
+    )
     return record
 
 
@@ -68,6 +73,8 @@ def export_legacy(library: Library, target: Path, *, overwrite: bool = False) ->
         raise ConflictError(
             f"{target} already exists.", "Choose another path or pass --force to replace it."
         )
-    records = [legacy_record(library, r) for r in library.list(RecordingQuery(deleted=None))]
+    records = [
+        legacy_record(library, r) for r in library.list_recordings(RecordingQuery(deleted=None))
+    ]
     atomic_write_text(target, json.dumps(records, ensure_ascii=False, indent=2) + "\n")
     return target

@@ -102,27 +102,38 @@ def _plan_files(folder: LegacyFolder, rid: str, record: dict[str, Any]) -> list[
             by_path[path].ids.append(file_uuid)
             continue
         by_path[path] = _PlannedFile(
-            path, kind, path.suffix.lstrip(".").lower() or "txt",
-            str(entry.get("original_filename") or path.name), [file_uuid],
+            path,
+            kind,
+            path.suffix.lstrip(".").lower() or "txt",
+            str(entry.get("original_filename") or path.name),
+            [file_uuid],
             {"legacy_registry": entry},
         )
     # files in the output folders that the registry does not name (re-runs, corrections)
     folder_name = str(record.get("folder_name") or "")
     if folder_name and "/" not in folder_name and folder_name not in ("..", "."):
-        for base in (root / "whisper_output" / folder_name,
-                     root / "deleted" / "whisper_output" / folder_name):
+        for base in (
+            root / "whisper_output" / folder_name,
+            root / "deleted" / "whisper_output" / folder_name,
+        ):
             if base.is_dir():
                 for path in sorted(base.iterdir()):
                     resolved = path.resolve()
                     if path.is_file() and resolved.is_relative_to(root) and resolved not in by_path:
                         kind = "summary" if path.name.endswith(".summary.md") else "transcript"
                         by_path[resolved] = _PlannedFile(
-                            resolved, kind, path.suffix.lstrip(".").lower() or "txt",
-                            path.name, [new_id()], {},
+                            resolved,
+                            kind,
+                            path.suffix.lstrip(".").lower() or "txt",
+                            path.name,
+                            [new_id()],
+                            {},
                         )
     files = list(by_path.values())
     seen: set[tuple[str, str]] = set()
-    for planned in files:  # one transcript and one summary per format; extras are kept as attachments
+    for (
+        planned
+    ) in files:  # one transcript and one summary per format; extras are kept as attachments
         key = (planned.kind, planned.fmt)
         if key in seen or planned.source.suffix.lower() not in TEXT_SUFFIXES:
             planned.kind = "attachment"
@@ -143,15 +154,21 @@ def _plan_vectors(folder: LegacyFolder) -> dict[str, list[_PlannedFile]]:
         candidates = [folder.root / "vector_store" / name] if name else []
         deleted_path = entry.get("vector_deleted_path")
         if isinstance(deleted_path, str) and deleted_path:
-            candidates.append(folder.root / "deleted" / "vector_store" / PurePath(deleted_path).name)
+            candidates.append(
+                folder.root / "deleted" / "vector_store" / PurePath(deleted_path).name
+            )
         if name:
             candidates.append(folder.root / "deleted" / "vector_store" / name)
         for path in candidates:
             resolved = path.resolve()
             if resolved.is_relative_to(folder.root) and resolved.is_file():
                 vector = load_vector(resolved)
-                meta = {"legacy_key": key, "legacy_entry": entry, "model": LEGACY_VECTOR_MODEL,
-                        "dimension": int(vector.shape[0])}
+                meta = {
+                    "legacy_key": key,
+                    "legacy_entry": entry,
+                    "model": LEGACY_VECTOR_MODEL,
+                    "dimension": int(vector.shape[0]),
+                }
                 found.setdefault(folder_name, []).append(
                     _PlannedFile(resolved, "vector", "npy", resolved.name, [new_id()], meta)
                 )
@@ -159,7 +176,9 @@ def _plan_vectors(folder: LegacyFolder) -> dict[str, list[_PlannedFile]]:
     return found
 
 
-def plan_import(library: Library, folder: LegacyFolder) -> tuple[list[_PlannedRecording], int, list[str]]:
+def plan_import(
+    library: Library, folder: LegacyFolder
+) -> tuple[list[_PlannedRecording], int, list[str]]:
     vectors = _plan_vectors(folder)
     planned: list[_PlannedRecording] = []
     skipped = 0
@@ -188,12 +207,18 @@ def plan_import(library: Library, folder: LegacyFolder) -> tuple[list[_PlannedRe
             deleted_at = _parse_time(record.get("deleted_at")) or datetime.now(UTC)
         tags = tuple(sorted({str(t) for t in record.get("tags") or [] if str(t).strip()}))
         rec = Recording(
-            id=rid, display_name=str(record.get("filename") or name), original_name=name,
+            id=rid,
+            display_name=str(record.get("filename") or name),
+            original_name=name,
             kind=_kind(record, name),  # type: ignore[arg-type]
-            sha256=sha, size_bytes=upload.stat().st_size if upload else 0,
-            created_at=created, updated_at=datetime.fromisoformat(now_iso()),
+            sha256=sha,
+            size_bytes=upload.stat().st_size if upload else 0,
+            created_at=created,
+            updated_at=datetime.fromisoformat(now_iso()),
             duration_s=_parse_duration(record.get("duration")),
-            title=str(record.get("title_summary") or ""), tags=tags, deleted_at=deleted_at,
+            title=str(record.get("title_summary") or ""),
+            tags=tags,
+            deleted_at=deleted_at,
             source="legacy",
         )
         files = _plan_files(folder, record["id"], record)
@@ -213,8 +238,10 @@ def _sha(path: Path) -> str:
 def import_legacy(library: Library, source: Path) -> ImportReport:
     folder = read_legacy_folder(source)
     planned, skipped, missing = plan_import(library, folder)
-    total = sum((p.upload.stat().st_size if p.upload else 0) +
-                sum(f.source.stat().st_size for f in p.files) for p in planned)
+    total = sum(
+        (p.upload.stat().st_size if p.upload else 0) + sum(f.source.stat().st_size for f in p.files)
+        for p in planned
+    )
     layout = library.layout
     ensure_free_space(layout.tmp, total, library.min_free_mb)
     staging = layout.tmp / f"legacy-{new_id()}"
@@ -229,12 +256,23 @@ def import_legacy(library: Library, source: Path) -> ImportReport:
             if plan.upload is not None:
                 name = plan.recording.original_name
                 size, sha = atomic_copy(plan.upload, staging / "uploads" / rid / name)
-                arts.append((Artifact(
-                    id=new_id(), recording_id=rid, kind="source",
-                    format=PurePath(name).suffix.lstrip(".").lower(), file_name=name,
-                    rel_path=f"uploads/{rid}/{name}", size_bytes=size, sha256=sha,
-                    created_at=stamp, updated_at=stamp,
-                ), []))
+                arts.append(
+                    (
+                        Artifact(
+                            id=new_id(),
+                            recording_id=rid,
+                            kind="source",
+                            format=PurePath(name).suffix.lstrip(".").lower(),
+                            file_name=name,
+                            rel_path=f"uploads/{rid}/{name}",
+                            size_bytes=size,
+                            sha256=sha,
+                            created_at=stamp,
+                            updated_at=stamp,
+                        ),
+                        [],
+                    )
+                )
             used: set[str] = set()
             for planned_file in plan.files:
                 name = planned_file.source.name
@@ -242,13 +280,24 @@ def import_legacy(library: Library, source: Path) -> ImportReport:
                     name = f"{PurePath(name).stem}-{len(used)}{PurePath(name).suffix}"
                 used.add(name)
                 size, sha = atomic_copy(planned_file.source, staging / "outputs" / rid / name)
-                arts.append((Artifact(
-                    id=recording_id_for(planned_file.ids[0]), recording_id=rid,
-                    kind=planned_file.kind, format=planned_file.fmt,
-                    file_name=planned_file.name, rel_path=f"outputs/{rid}/{name}",
-                    size_bytes=size, sha256=sha, created_at=stamp, updated_at=stamp,
-                    meta=planned_file.meta,
-                ), planned_file.ids[1:]))
+                arts.append(
+                    (
+                        Artifact(
+                            id=recording_id_for(planned_file.ids[0]),
+                            recording_id=rid,
+                            kind=planned_file.kind,
+                            format=planned_file.fmt,
+                            file_name=planned_file.name,
+                            rel_path=f"outputs/{rid}/{name}",
+                            size_bytes=size,
+                            sha256=sha,
+                            created_at=stamp,
+                            updated_at=stamp,
+                            meta=planned_file.meta,
+                        ),
+                        planned_file.ids[1:],
+                    )
+                )
             rows.append((plan, arts))
         with library.db.write() as conn:
             for plan, arts in rows:
@@ -265,8 +314,13 @@ def import_legacy(library: Library, source: Path) -> ImportReport:
                 conn.execute(
                     "INSERT OR IGNORE INTO legacy_sources (name, sha256, imported_at, source_dir, "
                     "content) VALUES (?, ?, ?, ?, ?)",
-                    (name, hashlib.sha256(text.encode()).hexdigest(), now_iso(),
-                     str(folder.root), text),
+                    (
+                        name,
+                        hashlib.sha256(text.encode()).hexdigest(),
+                        now_iso(),
+                        str(folder.root),
+                        text,
+                    ),
                 )
             for area in ("uploads", "outputs"):
                 if (staging / area).exists():

@@ -126,7 +126,7 @@ def resolve_legacy_path(root: Path, stored: str | None) -> Path | None:
 
 def load_vector(path: Path) -> np.ndarray[Any, Any]:
     try:
-        vector = np.load(path, allow_pickle=False)
+        vector: np.ndarray[Any, Any] = np.load(path, allow_pickle=False)
     except (ValueError, OSError) as exc:
         raise CorruptDataError(
             f"The vector file {path} cannot be read as a NumPy array ({exc}).",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import shutil
@@ -82,21 +83,40 @@ class Library:
             staged.unlink(missing_ok=True)
 
     def _commit_upload(
-        self, staged: Path, name: str, kind: Any, size: int, sha: str,
-        display_name: str | None, tags: tuple[str, ...],
+        self,
+        staged: Path,
+        name: str,
+        kind: Any,
+        size: int,
+        sha: str,
+        display_name: str | None,
+        tags: tuple[str, ...],
     ) -> Recording:
         stamp = datetime.fromisoformat(now_iso())
         rec = Recording(
-            id=new_id(), display_name=(display_name or name).strip() or name,
-            original_name=name, kind=kind, sha256=sha, size_bytes=size,
-            created_at=stamp, updated_at=stamp, tags=tags,
+            id=new_id(),
+            display_name=(display_name or name).strip() or name,
+            original_name=name,
+            kind=kind,
+            sha256=sha,
+            size_bytes=size,
+            created_at=stamp,
+            updated_at=stamp,
+            tags=tags,
         )
         folder = self.layout.uploads(rec.id)
         target = folder / name
         art = Artifact(
-            id=new_id(), recording_id=rec.id, kind="source", format=Path(name).suffix.lstrip(".").lower(),
-            file_name=name, rel_path=self.layout.relative(folder) + "/" + name, size_bytes=size,
-            sha256=sha, created_at=stamp, updated_at=stamp,
+            id=new_id(),
+            recording_id=rec.id,
+            kind="source",
+            format=Path(name).suffix.lstrip(".").lower(),
+            file_name=name,
+            rel_path=self.layout.relative(folder) + "/" + name,
+            size_bytes=size,
+            sha256=sha,
+            created_at=stamp,
+            updated_at=stamp,
         )
         moved = False
         try:
@@ -148,8 +168,8 @@ class Library:
     def find(self, recording_id: str) -> Recording | None:
         return self.repo.find(recording_id)
 
-    def list(self, query: RecordingQuery) -> list[Recording]:
-        return self.repo.list(query)
+    def list_recordings(self, query: RecordingQuery) -> list[Recording]:
+        return self.repo.list_recordings(query)
 
     def artifacts(self, recording_id: str, kind: str | None = None) -> list[Artifact]:
         self.get(recording_id)
@@ -292,8 +312,6 @@ class Library:
                 f"The {kind} of recording {recording_id} was edited by hand.",
                 "Keep the edit, or ask explicitly to replace it.",
             )
-        import hashlib
-
         sha = hashlib.sha256(data).hexdigest()
         with self.db.write() as conn:
             if current:
@@ -307,11 +325,23 @@ class Library:
             else:
                 stamp = datetime.fromisoformat(now_iso())
                 art_id = new_id()
-                self.repo.insert_artifact(conn, Artifact(
-                    id=art_id, recording_id=recording_id, kind=kind, format=fmt, file_name=name,
-                    rel_path=rel, size_bytes=len(data), sha256=sha, created_at=stamp,
-                    updated_at=stamp, edited=edited, meta=meta or {},
-                ))
+                self.repo.insert_artifact(
+                    conn,
+                    Artifact(
+                        id=art_id,
+                        recording_id=recording_id,
+                        kind=kind,
+                        format=fmt,
+                        file_name=name,
+                        rel_path=rel,
+                        size_bytes=len(data),
+                        sha256=sha,
+                        created_at=stamp,
+                        updated_at=stamp,
+                        edited=edited,
+                        meta=meta or {},
+                    ),
+                )
                 with atomic_output(folder / name) as handle:
                     handle.write(data)
         return self.get_artifact(art_id)

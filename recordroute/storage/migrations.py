@@ -57,7 +57,8 @@ CREATE TABLE jobs (
     recording_id     TEXT NOT NULL REFERENCES recordings (id) ON DELETE CASCADE,
     steps            TEXT NOT NULL,
     options          TEXT NOT NULL DEFAULT '{}',
-    state            TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed', 'cancelled')),
+    state            TEXT NOT NULL
+                     CHECK (state IN ('queued', 'running', 'done', 'failed', 'cancelled')),
     stage            TEXT NOT NULL DEFAULT '',
     percent          REAL NOT NULL DEFAULT 0,
     eta_s            REAL,

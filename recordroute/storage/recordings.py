@@ -43,7 +43,7 @@ class RecordingQuery:
             raise InvalidInputError(
                 f"Cannot sort by {self.sort!r}.", f"Use one of: {', '.join(SORT_COLUMNS)}."
             )
-        if self.limit is not None and self.limit < 0 or self.offset < 0:
+        if (self.limit is not None and self.limit < 0) or self.offset < 0:
             raise InvalidInputError(
                 f"limit={self.limit!r} and offset={self.offset!r} must not be negative.",
                 "Use 0 or a positive number.",
@@ -86,16 +86,26 @@ class RecordingRepository:
                 found[row[0]].append(row[1])
         return {k: tuple(v) for k, v in found.items()}
 
-    def insert(self, conn: sqlite3.Connection, rec: Recording, legacy: dict[str, Any] | None) -> None:
+    def insert(
+        self, conn: sqlite3.Connection, rec: Recording, legacy: dict[str, Any] | None
+    ) -> None:
         conn.execute(
             "INSERT INTO recordings (id, display_name, original_name, kind, duration_s, sha256, "
             "size_bytes, created_at, updated_at, title, deleted_at, source, legacy) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
-                rec.id, rec.display_name, rec.original_name, rec.kind, rec.duration_s,
-                rec.sha256, rec.size_bytes, rec.created_at.isoformat(),
-                rec.updated_at.isoformat(), rec.title,
-                rec.deleted_at.isoformat() if rec.deleted_at else None, rec.source,
+                rec.id,
+                rec.display_name,
+                rec.original_name,
+                rec.kind,
+                rec.duration_s,
+                rec.sha256,
+                rec.size_bytes,
+                rec.created_at.isoformat(),
+                rec.updated_at.isoformat(),
+                rec.title,
+                rec.deleted_at.isoformat() if rec.deleted_at else None,
+                rec.source,
                 None if legacy is None else json.dumps(legacy, ensure_ascii=False),
             ),
         )
@@ -138,8 +148,9 @@ class RecordingRepository:
         value: dict[str, Any] = json.loads(rows[0][0])
         return value
 
-    def list(self, q: RecordingQuery) -> list[Recording]:
-        where, params = [], []  # type: ignore[var-annotated]
+    def list_recordings(self, q: RecordingQuery) -> list[Recording]:
+        where: list[str] = []
+        params: list[object] = []
         if q.deleted is True:
             where.append("deleted_at IS NOT NULL")
         elif q.deleted is False:
@@ -213,22 +224,42 @@ class RecordingRepository:
             "size_bytes, sha256, created_at, updated_at, edited, meta) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (
-                art.id, art.recording_id, art.kind, art.format, art.file_name, art.rel_path,
-                art.size_bytes, art.sha256, art.created_at.isoformat(),
-                art.updated_at.isoformat(), int(art.edited),
+                art.id,
+                art.recording_id,
+                art.kind,
+                art.format,
+                art.file_name,
+                art.rel_path,
+                art.size_bytes,
+                art.sha256,
+                art.created_at.isoformat(),
+                art.updated_at.isoformat(),
+                int(art.edited),
                 json.dumps(art.meta, ensure_ascii=False),
             ),
         )
 
     def update_artifact(
-        self, conn: sqlite3.Connection, artifact_id: str, *, size_bytes: int, sha256: str,
-        edited: bool, meta: dict[str, Any] | None = None,
+        self,
+        conn: sqlite3.Connection,
+        artifact_id: str,
+        *,
+        size_bytes: int,
+        sha256: str,
+        edited: bool,
+        meta: dict[str, Any] | None = None,
     ) -> None:
         conn.execute(
             "UPDATE artifacts SET size_bytes = ?, sha256 = ?, edited = ?, updated_at = ?, "
             "meta = coalesce(?, meta) WHERE id = ?",
-            (size_bytes, sha256, int(edited), now_iso(),
-             None if meta is None else json.dumps(meta, ensure_ascii=False), artifact_id),
+            (
+                size_bytes,
+                sha256,
+                int(edited),
+                now_iso(),
+                None if meta is None else json.dumps(meta, ensure_ascii=False),
+                artifact_id,
+            ),
         )
 
     def add_alias(self, conn: sqlite3.Connection, alias: str, artifact_id: str) -> bool:
@@ -241,7 +272,8 @@ class RecordingRepository:
     def artifact_exists(self, conn: sqlite3.Connection, artifact_id: str) -> bool:
         row = conn.execute(
             "SELECT 1 FROM artifacts WHERE id = ? UNION ALL "
-            "SELECT 1 FROM artifact_aliases WHERE alias = ?", (artifact_id, artifact_id)
+            "SELECT 1 FROM artifact_aliases WHERE alias = ?",
+            (artifact_id, artifact_id),
         ).fetchone()
         return row is not None
 
@@ -265,6 +297,7 @@ class RecordingRepository:
 
     def aliases_of(self, artifact_id: str) -> list[str]:
         rows = self.db.query(
-            "SELECT alias FROM artifact_aliases WHERE artifact_id = ? ORDER BY alias", (artifact_id,)
+            "SELECT alias FROM artifact_aliases WHERE artifact_id = ? ORDER BY alias",
+            (artifact_id,),
         )
         return [r[0] for r in rows]
