@@ -62,8 +62,12 @@ def test_importing_the_package_has_no_side_effects(tmp_path: object) -> None:
         "heavy = [m for m in ('torch', 'faster_whisper', 'llama_cpp', 'tornado', 'ipywidgets')"
         " if m in sys.modules]; assert not heavy, heavy; assert set(os.listdir('.')) == before"
     )
-    subprocess.run([sys.executable, "-c", code], cwd=tmp_path, check=True,
-                   env={"PYTHONPATH": str(REPO), "PATH": ""})
+    subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        check=True,
+        env={"PYTHONPATH": str(REPO), "PATH": ""},
+    )
 
 
 def test_only_config_reads_the_environment() -> None:
