@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from .config import Settings
-from .events import EventBus
-from .models import Artifact, ImportReport, Recording
+from .events import Event, EventBus
+from .models import Artifact, ImportReport, Job, Recording
+from .pipeline import JobRunner, Providers, WorkerPool, plan_steps
+from .search import SearchFilters, SearchHit, SearchIndex, SimilarRecording
 from .storage import Library, RecordingQuery, export_legacy, import_legacy
+from .storage.jobs import JobRepository, worker_name
+from .wiring import (
+    LibraryPort,
+    ProviderCache,
+    SearchPort,
+    check_job_options,
+    probe_duration,
+    recording_info,
+)
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +45,25 @@ class RecordRoute:
             max_upload_mb=settings.max_upload_mb,
             temp_max_age_s=settings.temp_max_age_s,
         )
+        self._jobs = JobRepository(self._library.db)
+        self._providers = ProviderCache(settings)
+        self._index: SearchIndex | None = None
+        self._index_lock = threading.Lock()
+        self._runner = JobRunner(
+            self._jobs,
+            LibraryPort(self._library, self._jobs),
+            self.events,
+            Providers(
+                self._providers.transcriber,
+                self._providers.language_model,
+                self._providers.embedder,
+            ),
+            search=SearchPort(lambda: self.search_index, self.embedding_model_key),
+            probe_duration=probe_duration,
+            max_attempts=settings.job_attempts,
+            retry_base_s=settings.retry_base_s,
+        )
+        self._pool: WorkerPool | None = None
 
     @classmethod
     def open(
@@ -55,6 +87,9 @@ class RecordRoute:
         return cls(settings)
 
     def close(self) -> None:
+        self.stop_workers()
+        if self._index is not None:
+            self._index.close()
         self._library.close()
 
     def __enter__(self) -> RecordRoute:
@@ -151,6 +186,7 @@ class RecordRoute:
 
     def set_tags(self, recording_id: str, tags: Iterable[str]) -> Recording:
         rec = self._library.set_tags(recording_id, tags)
+        self._sync_index(rec)
         self.events.publish("recording.changed", recording_id=rec.id, fields=["tags"])
         return rec
 
@@ -166,17 +202,23 @@ class RecordRoute:
     def delete(self, recording_id: str) -> Recording:
         """Soft delete: hidden from lists and search, restorable until purged."""
         rec = self._library.delete(recording_id)
+        self._sync_index(rec)
         self.events.publish("recording.deleted", recording_id=rec.id)
         return rec
 
     def restore(self, recording_id: str) -> Recording:
         rec = self._library.restore(recording_id)
+        self._sync_index(rec)
         self.events.publish("recording.restored", recording_id=rec.id)
         return rec
 
     def purge(self, recording_id: str) -> None:
         """Really delete a soft-deleted recording and all its files."""
+        rec = self.get_recording(recording_id)
         self._library.purge(recording_id)
+        if self._index_exists():
+            self.search_index.put_recording(recording_info(rec))
+            self.search_index.purge(recording_id)
         self.events.publish("recording.purged", recording_id=recording_id)
 
     def save_artifact(
@@ -187,6 +229,174 @@ class RecordRoute:
         art = self._library.save_artifact(recording_id, kind, fmt, payload, **options)
         self.events.publish("recording.changed", recording_id=recording_id, fields=[kind])
         return art
+
+    # -- jobs --------------------------------------------------------------------
+    def submit_job(
+        self,
+        recording_id: str,
+        steps: Sequence[str] = (),
+        options: dict[str, Any] | None = None,
+        *,
+        client_task_id: str = "",
+    ) -> Job:
+        """Queue processing of a recording; a worker (or :meth:`run_job`) runs it.
+
+        ``steps`` are names from :data:`recordroute.pipeline.STEP_ORDER` (or the original's
+        ``stt``, ``summary``, ``embedding``); empty means every step. Dependencies are added.
+        """
+        rec = self._library._active(recording_id)
+        planned = plan_steps(list(steps), rec.kind)
+        job = self._jobs.submit(
+            rec.id, planned, check_job_options(dict(options or {})), client_task_id
+        )
+        self.events.publish(
+            "job.queued",
+            job_id=job.id,
+            recording_id=rec.id,
+            steps=planned,
+            client_task_id=client_task_id,
+        )
+        if self._pool is not None:
+            self._pool.wake()
+        return job
+
+    def run_job(self, job_id: str) -> Job:
+        """Run one queued job in this thread (notebooks and the command line use this)."""
+        job = self._runner.run_next(worker_name("inline"), [job_id])
+        return job if job is not None else self.get_job(job_id)
+
+    def process(
+        self, recording_id: str, steps: Sequence[str] = (), options: dict[str, Any] | None = None
+    ) -> Job:
+        """Submit and run a job here, blocking until it ends; returns the finished job."""
+        return self.run_job(self.submit_job(recording_id, steps, options).id)
+
+    def get_job(self, job_id: str) -> Job:
+        return self._jobs.get(job_id)
+
+    def list_jobs(
+        self,
+        *,
+        states: Sequence[str] | None = None,
+        recording_id: str | None = None,
+        limit: int = 200,
+    ) -> list[Job]:
+        return self._jobs.list_jobs(states=states, recording_id=recording_id, limit=limit)
+
+    def jobs_changed_since(self, stamp: str) -> list[Job]:
+        """Jobs whose state or progress changed after ``stamp`` (ISO time), oldest change first.
+
+        Jobs may run in other processes (``recordroute worker``); polling this is how a
+        server turns their progress into events.
+        """
+        return self._jobs.updated_since(stamp)
+
+    def cancel_job(self, job_id: str) -> Job:
+        """Cancel a queued or running job; a running one stops within seconds, in any process."""
+        job = self._jobs.request_cancel(job_id)
+        self._runner.signal_cancel(job_id)
+        if job.state == "cancelled":
+            self.events.publish(
+                "job.cancelled",
+                job_id=job.id,
+                recording_id=job.recording_id,
+                client_task_id=job.client_task_id,
+            )
+        return job
+
+    def retry_job(self, job_id: str) -> Job:
+        """Queue a failed or cancelled job again; steps already done are not repeated."""
+        job = self._jobs.retry(job_id)
+        self.events.publish(
+            "job.queued",
+            job_id=job.id,
+            recording_id=job.recording_id,
+            steps=list(job.steps),
+            client_task_id=job.client_task_id,
+        )
+        if self._pool is not None:
+            self._pool.wake()
+        return job
+
+    def start_workers(self, size: int | None = None) -> WorkerPool:
+        """Run queued jobs in background threads of this process until :meth:`stop_workers`."""
+        if self._pool is None:
+            self._pool = WorkerPool(self._runner, size or self.settings.workers, name=worker_name)
+            self._pool.start()
+        return self._pool
+
+    def stop_workers(self, timeout: float = 30.0) -> None:
+        """Stop the workers; jobs they were running are queued again and resume later."""
+        if self._pool is not None:
+            self._pool.stop(timeout)
+            self._pool = None
+
+    def edit_transcript(self, recording_id: str, text: str) -> Artifact:
+        """Save the user's own transcript; later pipeline runs keep it."""
+        self._library._active(recording_id)
+        return self.save_artifact(recording_id, "transcript", "md", text, edited=True)
+
+    def subscribe(self, listener: Callable[[Event], None]) -> Callable[[], None]:
+        """Receive every event of this process; returns a function that unsubscribes."""
+        return self.events.subscribe(listener)
+
+    # -- search ------------------------------------------------------------------
+    @property
+    def search_index(self) -> SearchIndex:
+        with self._index_lock:
+            if self._index is None:
+                self._index = SearchIndex(
+                    self._library.layout.index, busy_timeout_s=self.settings.busy_timeout_s
+                )
+            return self._index
+
+    def _index_exists(self) -> bool:
+        return self._index is not None or self._library.layout.index.exists()
+
+    def _sync_index(self, rec: Recording) -> None:
+        if self._index_exists():
+            self.search_index.put_recording(recording_info(rec))
+
+    def embedding_model_key(self) -> str:
+        """The name vectors are filed under: one matrix per embedding provider and model."""
+        return f"{self.settings.embed_provider}:{self.settings.embed_model}"
+
+    def _embed(self, texts: Sequence[str]) -> Any:
+        return self._providers.embedder().embed(texts)
+
+    def search(
+        self,
+        query: str,
+        *,
+        k: int = 10,
+        start: date | datetime | None = None,
+        end: date | datetime | None = None,
+        kinds: Sequence[str] = (),
+        tags: Sequence[str] = (),
+    ) -> list[SearchHit]:
+        """Hybrid search (keywords and meaning), one hit per recording, best first."""
+        filters = SearchFilters(
+            start=start,
+            end=end,
+            kinds=tuple(kinds),  # type: ignore[arg-type]
+            tags=tuple(tags),
+        )
+        return self.search_index.hybrid_search(
+            query, model=self.embedding_model_key(), embed=self._embed, k=k, filters=filters
+        )
+
+    def similar_recordings(self, recording_id: str, *, k: int = 5) -> list[SimilarRecording]:
+        """The recordings most like this one (itself and deleted ones excluded)."""
+        self.get_recording(recording_id)
+        return self.search_index.similar_recordings(
+            recording_id, model=self.embedding_model_key(), k=k
+        )
+
+    def reindex(self, on_progress: Callable[[int, int], None] | None = None) -> int:
+        """Re-embed every stored chunk with the current embedding model; returns the row count."""
+        return self.search_index.rebuild(
+            self.embedding_model_key(), self._embed, on_progress=on_progress
+        )
 
     # -- maintenance -------------------------------------------------------------
     def clean_temp(self) -> int:

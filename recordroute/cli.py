@@ -8,7 +8,10 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -16,7 +19,8 @@ from typing import Any
 
 from .app import RecordRoute
 from .config import Settings
-from .errors import RecordRouteError
+from .errors import DuplicateRecordingError, RecordRouteError
+from .events import Event
 from .logs import configure_logging
 from .models import Recording
 
@@ -140,6 +144,120 @@ def cmd_export_legacy(app: RecordRoute, args: argparse.Namespace) -> int:
     return 0
 
 
+class _ProgressBar:
+    """One line on stderr, redrawn as job events arrive."""
+
+    def __init__(self, label: str, enabled: bool) -> None:
+        self.label = label[:30]
+        self.enabled = enabled
+
+    def __call__(self, event: Event) -> None:
+        if not self.enabled or event.type != "job.progress":
+            return
+        percent = float(event.data.get("percent", 0))
+        filled = int(percent / 5)
+        eta = event.data.get("eta_s")
+        tail = f" ETA {int(eta) // 60}m{int(eta) % 60:02d}s" if eta else ""
+        line = f"\r{self.label:<30} [{'#' * filled}{' ' * (20 - filled)}] {percent:5.1f}% "
+        sys.stderr.write(f"{line}{event.data.get('stage', '')[:40]:<40}{tail}")
+        sys.stderr.flush()
+
+    def end(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+
+
+def cmd_process(app: RecordRoute, args: argparse.Namespace) -> int:
+    options = {
+        "language": args.language,
+        "whisper_model": args.whisper_model,
+        "llm_model": args.llm_model,
+    }
+    results = []
+    failed = False
+    for path in args.files:
+        try:
+            rec = app.add_file(path)
+        except DuplicateRecordingError as exc:
+            rec = app.get_recording(exc.existing_id)
+        bar = _ProgressBar(rec.display_name, not args.json and sys.stderr.isatty())
+        stop = app.subscribe(bar)
+        try:
+            job = app.process(rec.id, args.steps or (), options)
+        finally:
+            stop()
+            bar.end()
+        failed |= job.state != "done"
+        results.append(job)
+        if not args.json:
+            outcome = "done" if job.state == "done" else f"{job.state}: {job.error}"
+            print(f"{rec.id}  {rec.display_name}  {outcome}")
+            title = app.get_recording(rec.id).title
+            if title:
+                print(f"  title: {title}")
+    if args.json:
+        print(
+            json.dumps(
+                [_plain(j) for j in results], ensure_ascii=False, default=_json_default, indent=2
+            )
+        )
+    return 1 if failed else 0
+
+
+def cmd_search(app: RecordRoute, args: argparse.Namespace) -> int:
+    hits = app.search(args.query, k=args.limit, kinds=args.kind or (), tags=args.tag or ())
+    lines = []
+    for hit in hits:
+        rec = app.get_recording(hit.recording_id)
+        at = f" @{hit.start_s:.0f}s" if hit.start_s is not None else ""
+        lines.append(f"{hit.score:.4f}  {rec.display_name}{at}\n    {hit.snippet}")
+    _emit(args, hits, "\n".join(lines) or "(no matches)")
+    return 0
+
+
+def cmd_similar(app: RecordRoute, args: argparse.Namespace) -> int:
+    found = app.similar_recordings(args.id, k=args.limit)
+    lines = [f"{s.score:.3f}  {app.get_recording(s.recording_id).display_name}" for s in found]
+    _emit(args, found, "\n".join(lines) or "(nothing similar yet)")
+    return 0
+
+
+def cmd_reindex(app: RecordRoute, args: argparse.Namespace) -> int:
+    rows = app.reindex()
+    _emit(args, {"rows": rows}, f"re-embedded {rows} chunks with {app.embedding_model_key()}")
+    return 0
+
+
+def cmd_jobs(app: RecordRoute, args: argparse.Namespace) -> int:
+    if args.cancel:
+        job = app.cancel_job(args.cancel)
+        _emit(args, job, f"{job.id}  {job.state}")
+        return 0
+    if args.retry:
+        job = app.retry_job(args.retry)
+        _emit(args, job, f"{job.id}  {job.state}")
+        return 0
+    jobs = app.list_jobs(limit=args.limit)
+    lines = [
+        f"{j.id}  {j.state:<9} {j.percent:5.1f}%  {','.join(j.steps)}  {j.error}" for j in jobs
+    ]
+    _emit(args, jobs, "\n".join(lines) or "(no jobs)")
+    return 0
+
+
+def cmd_worker(app: RecordRoute, args: argparse.Namespace) -> int:
+    """Run queued jobs until SIGTERM or SIGINT; jobs cut short resume on the next start."""
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    app.start_workers(args.threads)
+    print(f"worker {os.getpid()} running jobs from {app.data_dir}", file=sys.stderr, flush=True)
+    while not stop.wait(600):  # the temp area is also cleaned periodically
+        app.clean_temp()
+    app.stop_workers()
+    return 0
+
+
 def cmd_doctor(app: RecordRoute, args: argparse.Namespace) -> int:
     info = {
         "data_dir": str(app.data_dir),
@@ -237,6 +355,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("path", type=Path, metavar="PATH")
     p.add_argument("--force", action="store_true", help="replace an existing file")
+    p = command(
+        "process",
+        cmd_process,
+        "add files (if new) and run the pipeline on them, with a progress bar",
+    )
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument(
+        "--steps",
+        nargs="+",
+        metavar="STEP",
+        help="ingest transcribe summarize title keywords embed (default: all)",
+    )
+    p.add_argument("--language", help="spoken language code, or auto (default: settings)")
+    p.add_argument("--whisper-model", help="Whisper model for this run")
+    p.add_argument("--llm-model", help="text model for summaries and titles in this run")
+    p = command("search", cmd_search, "search transcripts and summaries by words and meaning")
+    p.add_argument("query")
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--kind", action="append", choices=("audio", "video", "text", "pdf"))
+    p.add_argument("--tag", action="append")
+    p = command("similar", cmd_similar, "recordings most similar to one recording")
+    p.add_argument("id")
+    p.add_argument("--limit", type=int, default=5)
+    command("reindex", cmd_reindex, "rebuild the search index with the current embedding model")
+    p = command("jobs", cmd_jobs, "list jobs, or cancel/retry one")
+    p.add_argument("--cancel", metavar="JOB_ID")
+    p.add_argument("--retry", metavar="JOB_ID")
+    p.add_argument("--limit", type=int, default=50)
+    p = command("worker", cmd_worker, "run queued jobs in this process until stopped")
+    p.add_argument("--threads", type=int, default=None, help="jobs at once (default: settings)")
     command("doctor", cmd_doctor, "show the data folder and settings in use")
     return parser
 

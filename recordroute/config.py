@@ -38,6 +38,10 @@ class Settings:
     max_upload_mb: int = 4096
     temp_max_age_s: int = 3600
     busy_timeout_s: float = 60.0
+    # jobs
+    workers: int = 1
+    job_attempts: int = 3
+    retry_base_s: float = 2.0
     # providers (used by the pipeline)
     speech_engine: str = "faster-whisper"
     whisper_model: str = "bundled-base"
@@ -130,6 +134,9 @@ _RANGES: tuple[tuple[str, float, float], ...] = (
     ("max_upload_mb", 1, 1 << 24),
     ("temp_max_age_s", 1, 10**8),
     ("busy_timeout_s", 0.1, 3600),
+    ("workers", 1, 64),
+    ("job_attempts", 1, 100),
+    ("retry_base_s", 0, 3600),
     ("threads", 1, 512),
     ("llm_context", 256, 1 << 20),
     ("ollama_timeout_s", 1, 86_400),

@@ -86,4 +86,20 @@ CREATE TABLE legacy_sources (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (MIGRATION_1,)
+
+# Resumable jobs remember finished steps; keywords feed the archive vocabulary.
+MIGRATION_2 = """
+ALTER TABLE jobs ADD COLUMN steps_done TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE jobs ADD COLUMN note TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN not_before REAL NOT NULL DEFAULT 0;
+
+CREATE TABLE keywords (
+    recording_id TEXT NOT NULL REFERENCES recordings (id) ON DELETE CASCADE,
+    term         TEXT NOT NULL,
+    count        INTEGER NOT NULL,
+    PRIMARY KEY (recording_id, term)
+);
+CREATE INDEX keywords_term ON keywords (term);
+"""
+
+MIGRATIONS: tuple[str, ...] = (MIGRATION_1, MIGRATION_2)

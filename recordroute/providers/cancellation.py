@@ -1,0 +1,23 @@
+"""Cooperative cancellation and progress reporting shared by the providers."""
+
+from __future__ import annotations
+
+from ..errors import JobCancelledError
+from ..protocols import CancelCheck, ProgressCallback
+
+
+def raise_if_cancelled(should_cancel: CancelCheck | None, what: str) -> None:
+    """Raise :class:`JobCancelledError` when ``should_cancel`` says so; ``what`` names the work."""
+    if should_cancel is not None and should_cancel():
+        raise JobCancelledError(f"{what} was cancelled.", "Start the job again to redo it.")
+
+
+def report_progress(
+    on_progress: ProgressCallback | None, done_s: float, total_s: float | None
+) -> None:
+    """Tell ``on_progress`` how many seconds of audio are done (never more than the total)."""
+    if on_progress is None:
+        return
+    if total_s is not None:
+        done_s = min(done_s, total_s)
+    on_progress(max(0.0, done_s), total_s)
