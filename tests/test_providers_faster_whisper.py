@@ -14,8 +14,18 @@ from recordroute.config import Settings
 from recordroute.errors import InvalidInputError, JobCancelledError, ProviderUnavailableError
 from recordroute.providers import create_transcriber, model_cache
 from recordroute.providers.faster_whisper_engine import FasterWhisperTranscriber
-from tests.support import JFK_TEXT, ffmpeg, recording, repeated_speech, write_wav
+from tests.support import (
+    JFK_TEXT,
+    CancelAfterStart,
+    ffmpeg,
+    joined_recordings,
+    recording,
+    write_wav,
+)
 from tests.support.wer import word_error_rate
+
+#: about 100 s of different speech (repeating one sentence would trigger Whisper's fallbacks)
+LONG_MIX = ("jfk.flac", "hotwords.mp3", "stereo_diarization.wav", "multilingual.mp3")
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +73,14 @@ def test_word_timestamps_and_initial_prompt(data_dir: Path) -> None:
 
 
 @pytest.mark.slow
+def test_initial_prompt_teaches_a_product_name(data_dir: Path) -> None:
+    provider = transcriber(data_dir)
+    assert "ComfyUI" not in provider.transcribe(recording("hotwords.mp3")).text
+    prompted = provider.transcribe(recording("hotwords.mp3"), initial_prompt="ComfyUI")
+    assert "ComfyUI" in prompted.text
+
+
+@pytest.mark.slow
 def test_multilingual_recording_reports_english_then_german(data_dir: Path) -> None:
     result = transcriber(data_dir, "bundled-base").transcribe(recording("multilingual.mp3"))
 
@@ -99,18 +117,13 @@ def test_silence_gives_no_segments(data_dir: Path, tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_cancellation_stops_within_seconds(data_dir: Path, tmp_path: Path) -> None:
-    long_audio = repeated_speech(tmp_path / "long.wav", recording("jfk.flac"), times=8)
-    cancel_at: list[float] = []
-
-    def on_progress(done: float, total: float | None) -> None:
-        if done > 0 and not cancel_at:
-            cancel_at.append(time.monotonic())
-
+    long_audio = joined_recordings(tmp_path / "long.wav", LONG_MIX)
+    canceller = CancelAfterStart(delay_s=1.0)
     with pytest.raises(JobCancelledError) as caught:
         transcriber(data_dir).transcribe(
-            long_audio, on_progress=on_progress, should_cancel=lambda: bool(cancel_at)
+            long_audio, on_progress=canceller.on_progress, should_cancel=canceller.should_cancel
         )
-    assert time.monotonic() - cancel_at[0] < 5.0
+    assert canceller.seconds_since_flip() < 5.0
     assert caught.value.message == "Transcription of 'long.wav' was cancelled."
 
 

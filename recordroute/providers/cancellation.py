@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from ..errors import JobCancelledError
 from ..protocols import CancelCheck, ProgressCallback
 
@@ -21,3 +23,24 @@ def report_progress(
     if total_s is not None:
         done_s = min(done_s, total_s)
     on_progress(max(0.0, done_s), total_s)
+
+
+def throttled(should_cancel: CancelCheck | None, interval_s: float = 0.2) -> CancelCheck:
+    """``should_cancel`` asked at most every ``interval_s`` seconds; once True, always True.
+
+    For checks in tight loops (one per generated token), so a check that reads a database
+    is not run hundreds of times a second.
+    """
+    last_asked = [float("-inf")]
+    cancelled = [False]
+
+    def check() -> bool:
+        if should_cancel is None or cancelled[0]:
+            return cancelled[0]
+        now = time.monotonic()
+        if now - last_asked[0] >= interval_s:
+            last_asked[0] = now
+            cancelled[0] = bool(should_cancel())
+        return cancelled[0]
+
+    return check

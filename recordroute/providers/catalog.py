@@ -12,7 +12,7 @@ from typing import Any
 
 from ..config import Settings
 from ..errors import RecordRouteError
-from . import bundled
+from . import bundled, model_cache
 from .ollama_client import PROBE_TIMEOUT_S, list_model_names
 
 #: the provider that runs each kind of bundled model
@@ -48,6 +48,8 @@ class ModelCatalog:
     models: tuple[ModelEntry, ...]
     ollama: OllamaListing | None
     defaults: tuple[tuple[str, str], ...]
+    #: models loaded in this process: (engine, model location, device, compute type)
+    loaded: tuple[tuple[str, str, str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form."""
@@ -55,6 +57,7 @@ class ModelCatalog:
             "models": [dataclasses.asdict(m) for m in self.models],
             "ollama": dataclasses.asdict(self.ollama) if self.ollama else None,
             "defaults": dict(self.defaults),
+            "loaded": [list(key) for key in self.loaded],
         }
 
 
@@ -74,7 +77,12 @@ def list_models(settings: Settings, *, probe_ollama: bool = True) -> ModelCatalo
             "embed_model",
         )
     )
-    return ModelCatalog(models=tuple(entries), ollama=listing, defaults=defaults)
+    return ModelCatalog(
+        models=tuple(entries),
+        ollama=listing,
+        defaults=defaults,
+        loaded=model_cache.loaded_keys(),
+    )
 
 
 def _bundled_entry(model: bundled.BundledModel, settings: Settings) -> ModelEntry:

@@ -61,9 +61,3 @@ def loaded_keys() -> tuple[CacheKey, ...]:
     """The keys of every model loaded in this process."""
     with _lock:
         return tuple(_entries)
-
-
-def forget(key: CacheKey) -> bool:
-    """Drop one model from the cache (it is freed once no caller holds it); True if it was there."""
-    with _lock:
-        return _entries.pop(key, None) is not None

@@ -6,8 +6,9 @@ process-wide ``sys.stdout`` to parse it).  Here nothing is printed (``verbose=No
 * the audio is cut into windows of at most 30 s at their quietest moment
   (:mod:`.audio_windows`) and each window is one ``whisper.transcribe`` call, so progress is
   reported after every window, and each window's detected language is recorded;
-* the model is wrapped so that ``should_cancel`` is checked before every decoding pass
-  (including temperature fall-backs), so cancelling takes at most one pass;
+* the model is wrapped so that ``should_cancel`` is checked (at most every 0.2 s) before
+  each decoder step, i.e. between generated tokens, so cancelling waits at most for one
+  encoder pass or one token;
 * nearly silent windows are skipped (openai-whisper has no VAD and invents text there).
 
 Whisper's decoder installs hooks on the shared model while it runs, so one model serves
@@ -27,7 +28,7 @@ from ..models import Segment
 from ..protocols import CancelCheck, ProgressCallback, ProviderStatus, Transcript
 from . import model_cache
 from .audio_windows import is_silent, plan_windows
-from .cancellation import raise_if_cancelled, report_progress
+from .cancellation import raise_if_cancelled, report_progress, throttled
 from .devices import resolve_device, torch_has_cuda
 from .language_windows import LanguageWindow, dominant_language, language_runs
 from .languages import UNDETERMINED, check_model_language, resolve_language
@@ -74,8 +75,6 @@ class OpenAIWhisperTranscriber:
         on_progress: ProgressCallback | None = None,
         should_cancel: CancelCheck | None = None,
     ) -> Transcript:
-        import whisper
-
         audio = Path(audio)
         what = f"Transcription of '{audio.name}'"
         forced = resolve_language(language, self._settings.language)
@@ -86,38 +85,26 @@ class OpenAIWhisperTranscriber:
         model = entry.model
         multilingual = bool(model.is_multilingual)
         check_model_language(self.model_name, multilingual, forced)
-        fp16 = str(model.device).startswith("cuda")
         watched = _CancellableModel(model, should_cancel, what)
         report_progress(on_progress, 0.0, duration)
 
         found: list[Segment] = []
         windows: list[LanguageWindow] = []
+        options = {
+            "language": forced,
+            "initial_prompt": initial_prompt or None,
+            "word_timestamps": word_timestamps,
+            "fp16": str(model.device).startswith("cuda"),
+        }
         with entry.lock:
             for start, end in plan_windows(samples):
                 raise_if_cancelled(should_cancel, what)
                 offset, piece = start / SAMPLE_RATE, samples[start:end]
                 if not is_silent(piece):
-                    result = whisper.transcribe(
-                        watched,
-                        piece,
-                        verbose=None,
-                        language=forced,
-                        initial_prompt=initial_prompt or None,
-                        word_timestamps=word_timestamps,
-                        condition_on_previous_text=False,
-                        temperature=TEMPERATURES,
-                        fp16=fp16,
-                        beam_size=BEAM_SIZE,
-                        best_of=BEAM_SIZE,
-                    )
-                    found.extend(
-                        Segment(offset + float(s["start"]), offset + float(s["end"]), s["text"])
-                        for s in result["segments"]
-                    )
-                    if any(s["text"].strip() for s in result["segments"]):
-                        windows.append(
-                            LanguageWindow(offset, (end - start) / SAMPLE_RATE, result["language"])
-                        )
+                    segments, spoken = _transcribe_window(watched, piece, offset, options)
+                    found.extend(segments)
+                    if segments:
+                        windows.append(LanguageWindow(offset, (end - start) / SAMPLE_RATE, spoken))
                 report_progress(on_progress, end / SAMPLE_RATE, duration)
         default = forced or ("en" if not multilingual else UNDETERMINED)
         main_language = dominant_language(windows, default)
@@ -155,6 +142,30 @@ class OpenAIWhisperTranscriber:
         return f"model {ref.requested} ({ref.location})"
 
 
+def _transcribe_window(
+    model: Any, piece: Any, offset: float, options: dict[str, Any]
+) -> tuple[list[Segment], str]:
+    """The segments (on the recording's clock) and the language of one window of <= 30 s."""
+    import whisper
+
+    result = whisper.transcribe(
+        model,
+        piece,
+        verbose=None,  # print nothing
+        condition_on_previous_text=False,
+        temperature=TEMPERATURES,
+        beam_size=BEAM_SIZE,
+        best_of=BEAM_SIZE,
+        **options,
+    )
+    segments = [
+        Segment(offset + float(s["start"]), offset + float(s["end"]), str(s["text"]))
+        for s in result["segments"]
+        if str(s["text"]).strip()
+    ]
+    return segments, str(result["language"])
+
+
 def _load(ref: WhisperModelRef, device: str, threads: int) -> Any:
     import torch
     import whisper
@@ -179,19 +190,44 @@ def _load(ref: WhisperModelRef, device: str, threads: int) -> Any:
 
 
 class _CancellableModel:
-    """A Whisper model whose ``decode`` first checks for cancellation; all else is delegated."""
+    """A Whisper model that checks for cancellation before each decoding step.
+
+    ``decode`` runs whisper's decoding with this wrapper as the model, so every decoder
+    forward pass (one per generated token) goes through :class:`_CancellableDecoder`;
+    whisper removes its key/value-cache hooks in a ``finally`` when the check raises.
+    Everything else is delegated to the real model.
+    """
 
     def __init__(self, model: Any, should_cancel: CancelCheck | None, what: str) -> None:
         self._model = model
-        self._should_cancel = should_cancel
+        self._check = throttled(should_cancel)
         self._what = what
+        self.decoder = _CancellableDecoder(model.decoder, self._check, what)
 
     def decode(self, mel: Any, options: Any) -> Any:
-        raise_if_cancelled(self._should_cancel, self._what)
-        return self._model.decode(mel, options)
+        from whisper.decoding import decode
+
+        raise_if_cancelled(self._check, self._what)
+        return decode(self, mel, options)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self._model(*args, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._model, name)
+
+
+class _CancellableDecoder:
+    """The text decoder of a Whisper model, checking for cancellation before each step."""
+
+    def __init__(self, decoder: Any, check: CancelCheck, what: str) -> None:
+        self._decoder = decoder
+        self._check = check
+        self._what = what
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise_if_cancelled(self._check, self._what)
+        return self._decoder(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._decoder, name)

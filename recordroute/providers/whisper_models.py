@@ -38,13 +38,15 @@ class WhisperModelRef:
     multilingual: bool | None  # None when only the loaded model can tell
 
 
-def looks_like_path(name: str) -> bool:
-    """Whether ``name`` is meant as a file-system path rather than a model name."""
-    return (
-        name.startswith(("/", "~", ".", "\\"))
-        or (len(name) > 1 and name[1] == ":")
-        or (Path(name).expanduser().exists())
-    )
+def looks_like_path(name: str, standard_names: tuple[str, ...] = ()) -> bool:
+    """Whether ``name`` is meant as a file-system path rather than a model name.
+
+    Explicit paths (``/``, ``~``, ``.``, a drive letter) always are; a standard model name
+    is not, even if a folder of that name happens to exist in the working directory.
+    """
+    if name.startswith(("/", "~", ".", "\\")) or (len(name) > 1 and name[1] == ":"):
+        return True
+    return name not in standard_names and Path(name).exists()
 
 
 def resolve_for_faster_whisper(settings: Settings) -> WhisperModelRef:
@@ -54,7 +56,9 @@ def resolve_for_faster_whisper(settings: Settings) -> WhisperModelRef:
         model = bundled.get_bundled(name, "speech")
         folder = bundled.locate(name, "speech", settings)
         return WhisperModelRef(name, "bundled", str(folder), model.multilingual)
-    if looks_like_path(name):
+    from faster_whisper.utils import available_models
+
+    if looks_like_path(name, tuple(available_models())):
         folder = _existing_path(name)
         if not folder.is_dir():
             raise ProviderUnavailableError(
@@ -71,8 +75,6 @@ def resolve_for_faster_whisper(settings: Settings) -> WhisperModelRef:
                 "RECORDROUTE_WHISPER_MODEL=bundled-base.",
             )
         return WhisperModelRef(name, "path", str(folder), None)
-    from faster_whisper.utils import available_models
-
     if name in available_models() or "/" in name:
         return WhisperModelRef(name, "standard", name, not name.endswith(".en"))
     raise ProviderUnavailableError(f"Whisper model '{name}' is not known.", _FIX_NAME)
@@ -88,7 +90,9 @@ def resolve_for_openai_whisper(settings: Settings) -> WhisperModelRef:
             "Set RECORDROUTE_SPEECH_ENGINE=faster-whisper, or set RECORDROUTE_WHISPER_MODEL to "
             "a standard Whisper name (e.g. small) or a .pt checkpoint file.",
         )
-    if looks_like_path(name):
+    import whisper
+
+    if looks_like_path(name, tuple(whisper.available_models())):
         checkpoint = _existing_path(name)
         if not checkpoint.is_file():
             raise ProviderUnavailableError(
@@ -98,8 +102,6 @@ def resolve_for_openai_whisper(settings: Settings) -> WhisperModelRef:
                 "set RECORDROUTE_SPEECH_ENGINE=faster-whisper.",
             )
         return WhisperModelRef(name, "path", str(checkpoint), None)
-    import whisper
-
     if name in whisper.available_models():
         return WhisperModelRef(name, "standard", name, not name.endswith(".en"))
     raise ProviderUnavailableError(

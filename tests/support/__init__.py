@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 import wave
 from pathlib import Path
 
@@ -51,10 +52,29 @@ def write_wav(path: Path, samples: np.ndarray, rate: int = 16_000) -> Path:
     return path
 
 
-def repeated_speech(path: Path, source: Path, times: int, gap_s: float = 1.0) -> Path:
-    """A WAV file of ``source`` spoken ``times`` times with ``gap_s`` of silence between."""
+def joined_recordings(path: Path, names: tuple[str, ...], gap_s: float = 0.5) -> Path:
+    """A WAV file of the shared recordings ``names`` one after another (distinct speech)."""
     from recordroute.providers.media import SAMPLE_RATE, decode_audio
 
-    speech = decode_audio(source)
     gap = np.zeros(int(gap_s * SAMPLE_RATE), dtype=np.float32)
-    return write_wav(path, np.concatenate([np.concatenate([speech, gap])] * times))
+    parts = [np.concatenate([decode_audio(recording(name)), gap]) for name in names]
+    return write_wav(path, np.concatenate(parts))
+
+
+class CancelAfterStart:
+    """A progress callback and cancel check that cancel ``delay_s`` after the first report."""
+
+    def __init__(self, delay_s: float = 1.0) -> None:
+        self.delay_s = delay_s
+        self.flip_at: float | None = None
+
+    def on_progress(self, done: float, total: float | None) -> None:
+        if self.flip_at is None:
+            self.flip_at = time.monotonic() + self.delay_s
+
+    def should_cancel(self) -> bool:
+        return self.flip_at is not None and time.monotonic() >= self.flip_at
+
+    def seconds_since_flip(self) -> float:
+        assert self.flip_at is not None, "no progress was reported"
+        return time.monotonic() - self.flip_at
