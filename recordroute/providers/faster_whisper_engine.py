@@ -15,6 +15,9 @@ Steps of :meth:`FasterWhisperTranscriber.transcribe`:
 from __future__ import annotations
 
 import logging
+import queue
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -136,27 +139,31 @@ class FasterWhisperTranscriber:
     ) -> list[Segment]:
         from faster_whisper.transcribe import restore_speech_timestamps
 
-        lazy_segments, _info = model.transcribe(
-            speech,
-            language=language,
-            multilingual=language is None,
-            initial_prompt=initial_prompt or None,
-            word_timestamps=word_timestamps,
-            beam_size=BEAM_SIZE,
-            vad_filter=False,  # done above, once
-            condition_on_previous_text=False,
-        )
         on_progress, duration = progress
-        restored = restore_speech_timestamps(lazy_segments, speech_chunks, SAMPLE_RATE)
         found: list[Segment] = []
-        try:
-            for piece in restored:
-                raise_if_cancelled(should_cancel, what)
+        # faster-whisper computes the features of everything it is given before the first
+        # segment comes out; feeding it blocks of speech keeps that (and so the delay before
+        # a cancellation is seen) short however long the recording is
+        lengths = [c["end"] - c["start"] for c in speech_chunks]
+        offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(int)
+        for first, last in _blocks(lengths, BLOCK_SAMPLES):
+            raise_if_cancelled(should_cancel, what)
+            block = speech_chunks[first:last]
+            block_speech = speech[offsets[first] : offsets[last]]
+            lazy_segments, _info = model.transcribe(
+                block_speech,
+                language=language,
+                multilingual=language is None,
+                initial_prompt=initial_prompt or None,
+                word_timestamps=word_timestamps,
+                beam_size=BEAM_SIZE,
+                vad_filter=False,  # done above, once
+                condition_on_previous_text=False,
+            )
+            restored = restore_speech_timestamps(lazy_segments, block, SAMPLE_RATE)
+            for piece in _in_background(restored, lazy_segments, should_cancel, what):
                 found.append(Segment(float(piece.start), float(piece.end), piece.text))
                 report_progress(on_progress, float(piece.end), duration)
-        finally:
-            restored.close()
-            lazy_segments.close()
         return clean_segments(found)
 
     def _transcript(
@@ -197,6 +204,71 @@ class FasterWhisperTranscriber:
                     offline_fix(ENGINE),
                 ) from exc
         return f"model {ref.requested} ({ref.location})"
+
+
+_DONE = object()
+
+
+def _in_background(
+    pieces: Iterator[Any], lazy: Any, should_cancel: CancelCheck | None, what: str
+) -> Iterator[Any]:
+    """Iterate ``pieces`` in a helper thread while this one watches for cancellation.
+
+    A 30-second window cannot be interrupted inside CTranslate2 and takes seconds on a
+    busy CPU; this way a cancellation is seen within 0.1 s, and the helper thread stops
+    after the window it is decoding (its result is discarded).
+    """
+    results: queue.Queue[Any] = queue.Queue()
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for piece in pieces:
+                if stop.is_set():
+                    break
+                results.put(piece)
+            results.put(_DONE)
+        except BaseException as exc:  # handed to the consuming thread, which raises it
+            results.put(exc)
+        finally:
+            pieces.close()  # type: ignore[attr-defined]
+            lazy.close()
+
+    worker = threading.Thread(target=produce, name="faster-whisper-decode", daemon=True)
+    worker.start()
+    try:
+        while True:
+            raise_if_cancelled(should_cancel, what)
+            try:
+                item = results.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+
+
+#: at most this much speech (two minutes) goes to faster-whisper at once
+BLOCK_SAMPLES = 120 * SAMPLE_RATE
+
+
+def _blocks(lengths: list[int], limit: int) -> list[tuple[int, int]]:
+    """Index ranges of consecutive speech chunks holding at most ``limit`` samples each
+    (a single longer chunk forms a range of its own)."""
+    ranges: list[tuple[int, int]] = []
+    start, size = 0, 0
+    for index, length in enumerate(lengths):
+        if index > start and size + length > limit:
+            ranges.append((start, index))
+            start, size = index, 0
+        size += length
+    if lengths:
+        ranges.append((start, len(lengths)))
+    return ranges
 
 
 def _load(ref: WhisperModelRef, device: str, compute_type: str, threads: int) -> Any:
