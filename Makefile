@@ -11,7 +11,7 @@ CONSTRAINTS := requirements/constraints.txt
 export HF_HUB_OFFLINE ?= 1
 export PYTHONDONTWRITEBYTECODE = 1
 
-.PHONY: setup run test lint check-types test-only clean
+.PHONY: setup run test lint check-types test-only test-e2e clean
 
 setup: $(STAMP)
 
@@ -40,7 +40,11 @@ check-types: setup
 test-only: setup
 	$(BIN)/python -m pytest -m "not e2e" --cov=recordroute --cov-report=term --cov-fail-under=80 -p no:cacheprovider
 
-test: lint check-types test-only
+# the browser tests run in their own pytest process (Playwright's event loop and Jupyter's clash)
+test-e2e: setup
+	$(BIN)/python -m pytest -m e2e tests/e2e -p no:cacheprovider
+
+test: lint check-types test-only test-e2e
 
 clean:
 	rm -rf $(VENV) .coverage .coverage.* .mypy_cache .ruff_cache

@@ -20,6 +20,7 @@ import gc
 import json
 import os
 import platform
+import resource
 import shutil
 import signal
 import statistics
@@ -335,6 +336,8 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(work, ignore_errors=True)
     print()
     print("# load average (1, 5, 15 min) at the end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"# peak resident memory of this process: {peak_mb:,.0f} MB (page cache not included)")
     for line in check_targets(results):
         print(line)
     return 0

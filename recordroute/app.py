@@ -11,7 +11,7 @@ from typing import Any, BinaryIO
 
 from .config import Settings
 from .events import Event, EventBus
-from .models import Artifact, ImportReport, Job, Recording
+from .models import Artifact, ImportReport, Job, Recording, Segment
 from .pipeline import JobRunner, Providers, WorkerPool, plan_steps
 from .search import SearchFilters, SearchHit, SearchIndex, SimilarRecording
 from .storage import Library, RecordingQuery, export_legacy, import_legacy
@@ -415,3 +415,281 @@ class RecordRoute:
     def export_legacy(self, path: str | Path, *, overwrite: bool = False) -> Path:
         """Write an ``upload_history.json``-shaped file; returns its path."""
         return export_legacy(self._library, Path(path), overwrite=overwrite)
+
+    # -- added for the server --------------------------------------------------------
+    # Facade methods used by recordroute.server (the REST API and its compatibility
+    # routes for the original client).  No web framework code here: the server calls
+    # these from worker threads and renders the results.
+
+    def legacy_history(self) -> list[dict[str, Any]]:
+        """Active recordings as the original RecordRoute's history records, newest first.
+
+        Same mapping as :meth:`export_legacy` (``download_links`` are ``/download/<id>``).
+        """
+        from .storage.legacy_export import legacy_record
+
+        return [legacy_record(self._library, rec) for rec in self.list_recordings()]
+
+    def legacy_record(self, recording_id: str) -> dict[str, Any]:
+        """One recording (deleted or not) as an original history record."""
+        from .storage.legacy_export import legacy_record
+
+        return legacy_record(self._library, self.get_recording(recording_id))
+
+    def list_models(self, *, probe_ollama: bool = True) -> dict[str, Any]:
+        """What each provider offers here and whether Ollama answers (JSON-ready; loads nothing)."""
+        from .providers import list_models
+
+        return list_models(self.settings, probe_ollama=probe_ollama).to_dict()
+
+    def find_job_for_task(self, task_id: str) -> Job | None:
+        """The newest job submitted with this client task id, else the job with this id."""
+        from .errors import InvalidInputError
+
+        rows = self._jobs.db.query(
+            "SELECT id FROM jobs WHERE client_task_id = ? ORDER BY created_at DESC, id LIMIT 1",
+            (task_id,),
+        )
+        if rows:
+            return self.get_job(str(rows[0][0]))
+        try:
+            return self._jobs.find(task_id)
+        except InvalidInputError:
+            return None
+
+    def search_cache_stats(self) -> dict[str, int]:
+        """Counters of the search result cache since this process opened the index."""
+        if not self._index_exists():
+            return {"entries": 0, "hits": 0, "misses": 0, "expired": 0, "invalidations": 0}
+        stats = self.search_index.cache_stats()["results"]
+        return {
+            "entries": stats.size,
+            "hits": stats.hits,
+            "misses": stats.misses,
+            "expired": stats.expired,
+            "invalidations": stats.invalidations,
+        }
+
+    def remove_outputs(self, recording_id: str, tasks: Sequence[str]) -> list[str]:
+        """Remove what steps produced so they can run again (the original's reset routes).
+
+        ``tasks`` are the original's names: ``stt`` (transcript, segments, subtitles,
+        keywords), ``summary`` (summary and title), ``embedding`` (search vectors).  The
+        uploaded file is never touched.  Returns the tasks that had something to remove.
+        """
+        from .errors import InvalidInputError
+
+        output_kinds = {  # what each of the original's task names produced
+            "stt": ("transcript", "segments", "export", "keywords"),
+            "summary": ("summary", "title"),
+            "embedding": (),
+        }
+        unknown = [t for t in tasks if t not in output_kinds]
+        if unknown:
+            raise InvalidInputError(
+                f"Unknown task names: {', '.join(map(repr, unknown))}.",
+                f"Use some of: {', '.join(output_kinds)}.",
+            )
+        rec = self._library._active(recording_id)
+        removed: list[str] = []
+        for task in dict.fromkeys(tasks):
+            arts = [
+                a
+                for kind in output_kinds[task]
+                for a in self._library.repo.artifacts_of(rec.id, kind)
+            ]
+            if arts:
+                paths = [self._library.layout.resolve(a.rel_path) for a in arts]
+                with self._library.db.write() as conn:
+                    conn.executemany("DELETE FROM artifacts WHERE id = ?", [(a.id,) for a in arts])
+                for path in paths:
+                    path.unlink(missing_ok=True)
+                removed.append(task)
+            if task == "stt" and arts:
+                self._jobs.set_keywords(rec.id, {})
+            if task == "summary" and (arts or rec.title):
+                self._library.set_title(rec.id, "")
+                if task not in removed:
+                    removed.append(task)
+            if task == "embedding" and self._index_exists():
+                self.search_index.purge(rec.id)
+                self.search_index.put_recording(recording_info(rec))
+                removed.append(task)
+        if removed:
+            self.events.publish("recording.changed", recording_id=rec.id, fields=removed)
+        return removed
+
+    def render_export(self, recording_id: str, fmt: str) -> tuple[str, str]:
+        """The transcript as ``txt``, ``md``, ``srt``, ``vtt`` or ``json``: (file name, text)."""
+        from .errors import InvalidInputError, NotFoundError
+        from .pipeline import formats
+
+        known = ("txt", "md", "srt", "vtt", "json")
+        if fmt not in known:
+            raise InvalidInputError(
+                f"Export format {fmt!r} is not known.",
+                f"Use one of: {', '.join(known)}.",
+            )
+        rec = self.get_recording(recording_id)
+        transcripts = [a for a in self.list_artifacts(rec.id, "transcript") if a.format == "md"]
+        if not transcripts:
+            raise NotFoundError(
+                f"Recording {rec.id} has no transcript yet.",
+                "Run the transcribe step (stt) first, or the ingest step for text and PDF.",
+            )
+        text = self.read_artifact_text(transcripts[-1].id)
+        stem = Path(rec.original_name).stem or "transcript"
+        if fmt == "md":
+            return f"{stem}.md", text
+        segments_json = [a for a in self.list_artifacts(rec.id, "segments") if a.format == "json"]
+        if segments_json and not transcripts[-1].edited:
+            segments = formats.segments_from_json(self.read_artifact_text(segments_json[-1].id))
+        else:
+            segments = formats.segments_from_markdown(text)
+        rendered = {
+            "txt": lambda: "\n".join(s.text.strip() for s in segments) + "\n",
+            "srt": lambda: formats.to_srt(segments),
+            "vtt": lambda: formats.to_vtt(segments),
+            "json": lambda: formats.to_json(segments, recording_id=rec.id),
+        }[fmt]()
+        return f"{stem}.{fmt}", rendered
+
+    # -- added for the dashboards ----------------------------------------------------
+    # Read models for the Voila dashboards and notebooks (recordroute/ui, notebooks/);
+    # tests: tests/test_ui_facade.py.
+
+    def transcript_segments(self, recording_id: str) -> list[Segment]:
+        """The transcript as segments, for viewers and exports.
+
+        The user's edit wins; otherwise the timed segments of the speech step; otherwise
+        the plain transcript of a document (one segment per paragraph, times 0). Empty
+        when the recording has no transcript yet.
+        """
+        from .pipeline import formats
+
+        def latest(kind: str, fmt: str) -> Artifact | None:
+            found = [a for a in self.list_artifacts(recording_id, kind) if a.format == fmt]
+            return found[-1] if found else None
+
+        markdown = latest("transcript", "md")
+        timed = latest("segments", "json")
+        if timed is not None and (markdown is None or not markdown.edited):
+            return formats.segments_from_json(self.read_artifact_text(timed.id))
+        if markdown is not None:
+            return formats.segments_from_markdown(self.read_artifact_text(markdown.id))
+        return []
+
+    def step_status(self, recording_id: str) -> dict[str, str]:
+        """Each pipeline step that applies to the recording, in order, with its state.
+
+        The newest job that planned a step decides (``done``, ``queued``, ``running``,
+        ``failed`` or ``cancelled``), except that a step whose output was removed since
+        (:meth:`remove_outputs`) is ``missing`` again, and one whose last try failed but
+        whose earlier output is still there is ``done``.  With no such job, the step's
+        output decides: ``done`` (e.g. after a legacy import) or ``missing``.
+        """
+        rec = self.get_recording(recording_id)
+        kinds = {a.kind for a in self.list_artifacts(recording_id)}
+        output = {
+            "ingest": rec.duration_s is not None or "transcript" in kinds,
+            "transcribe": "segments" in kinds or "transcript" in kinds,
+            "summarize": "summary" in kinds,
+            "title": "title" in kinds or bool(rec.title),
+            "keywords": "keywords" in kinds,
+            "embed": "vector" in kinds,  # the index holds vectors; imports bring this kind
+        }
+        jobs = self.list_jobs(recording_id=recording_id, limit=1000)  # newest first
+        done: dict[str, list[str]] = {}
+        status: dict[str, str] = {}
+        for step in plan_steps([], rec.kind):
+            job = next((j for j in jobs if step in j.steps), None)
+            if job is None:
+                status[step] = "done" if output[step] else "missing"
+                continue
+            if job.id not in done:
+                done[job.id] = self._jobs.steps_done(job.id)
+            if job.state in ("queued", "running") and step not in done[job.id]:
+                status[step] = job.state
+            elif step not in done[job.id]:  # the last try failed or was cancelled
+                has_output = output[step] and step != "embed"
+                status[step] = "done" if has_output else job.state.replace("done", "missing")
+            elif step == "embed" or output[step]:
+                status[step] = "done"
+            else:
+                status[step] = "missing"
+        return status
+
+    def missing_steps(self, recording_id: str) -> list[str]:
+        """Steps never run, or whose last run failed or was cancelled (queued ones excluded)."""
+        return [
+            step
+            for step, state in self.step_status(recording_id).items()
+            if state in ("missing", "failed", "cancelled")
+        ]
+
+    def keyword_counts(
+        self, *, period: str | None = None, top: int = 20
+    ) -> dict[str, dict[str, int]]:
+        """Keyword mentions of active recordings, summed per period of their creation date.
+
+        ``period`` is ``"week"`` (ISO weeks, ``2026-W07``), ``"month"`` (``2026-02``) or
+        ``None`` (one ``"all"`` key). Each period keeps its ``top`` terms, most mentioned
+        first; periods are in time order. Korean particles were stripped when the keywords
+        step counted them.
+        """
+        from .errors import InvalidInputError
+
+        if period not in (None, "week", "month"):
+            raise InvalidInputError(
+                f"{period!r} is not a period.", "Use 'week', 'month' or None for all time."
+            )
+        rows = self._library.db.query(
+            "SELECT k.term, k.count, r.created_at FROM keywords k "
+            "JOIN recordings r ON r.id = k.recording_id WHERE r.deleted_at IS NULL"
+        )
+        totals: dict[str, dict[str, int]] = {}
+        for term, count, created in rows:
+            moment = datetime.fromisoformat(created).astimezone()
+            if period == "week":
+                year, week, _ = moment.isocalendar()
+                label = f"{year}-W{week:02d}"
+            else:
+                label = moment.strftime("%Y-%m") if period == "month" else "all"
+            bucket = totals.setdefault(label, {})
+            bucket[term] = bucket.get(term, 0) + int(count)
+        return {
+            label: dict(sorted(terms.items(), key=lambda kv: (-kv[1], kv[0]))[:top])
+            for label, terms in sorted(totals.items())
+        }
+
+    def similarity_graph(
+        self, *, threshold: float = 0.5, k: int = 5
+    ) -> tuple[list[str], list[tuple[str, str, float]]]:
+        """Indexed active recordings and the links between them.
+
+        Returns ``(nodes, edges)``: recording ids that have vectors for the current
+        embedding model, and ``(a, b, score)`` for each pair where one is among the
+        other's ``k`` most similar and the score is at least ``threshold`` (a < b).
+        """
+        from .errors import NotFoundError
+
+        if not self._index_exists():
+            return [], []
+        nodes: list[str] = []
+        best: dict[tuple[str, str], float] = {}
+        for rec in self.list_recordings():
+            try:
+                similar = self.similar_recordings(rec.id, k=k)
+            except NotFoundError:
+                continue
+            nodes.append(rec.id)
+            for other in similar:
+                a, b = sorted((rec.id, other.recording_id))
+                best[(a, b)] = max(best.get((a, b), -1.0), float(other.score))
+        members = set(nodes)
+        edges = [
+            (a, b, round(score, 4))
+            for (a, b), score in sorted(best.items())
+            if score >= threshold and a in members and b in members
+        ]
+        return nodes, edges

@@ -258,6 +258,25 @@ def cmd_worker(app: RecordRoute, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(app: RecordRoute, args: argparse.Namespace) -> int:
+    """Start the API and the dashboards side by side; prints the URLs when both answer."""
+    from .server.launcher import Launcher, launch_options  # tornado only for this command
+
+    options = launch_options(
+        app.settings,
+        host=args.host,
+        port=args.port,
+        ws_port=args.ws_port,
+        dashboard_port=args.dashboard_port,
+        dashboards=args.dashboards,
+        frontend=args.frontend,
+        token=args.token,
+        workers=args.workers,
+        allow_origins=args.allow_origin or (),
+    )
+    return Launcher(app.settings, options).run()
+
+
 def cmd_doctor(app: RecordRoute, args: argparse.Namespace) -> int:
     info = {
         "data_dir": str(app.data_dir),
@@ -385,6 +404,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=50)
     p = command("worker", cmd_worker, "run queued jobs in this process until stopped")
     p.add_argument("--threads", type=int, default=None, help="jobs at once (default: settings)")
+    p = command(
+        "serve", cmd_serve, "serve the API, the original client's routes and the dashboards"
+    )
+    p.add_argument("--host", help="address to bind (default 127.0.0.1; others need the token)")
+    p.add_argument("--port", type=int, help="API port (default 8080; 0 picks a free one)")
+    p.add_argument(
+        "--ws-port",
+        type=int,
+        help="original client's progress socket (default 8765; -1 turns it off)",
+    )
+    p.add_argument("--dashboard-port", type=int, help="Voila port (default: a free one)")
+    p.add_argument("--dashboards", type=Path, help="notebook folder for Voila (./dashboards)")
+    p.add_argument("--frontend", type=Path, help="serve this static web client at /")
+    p.add_argument("--token", help="API token (default $RECORDROUTE_TOKEN, else generated)")
+    p.add_argument("--workers", type=int, help="job worker processes (default 1)")
+    p.add_argument(
+        "--allow-origin",
+        action="append",
+        metavar="ORIGIN",
+        help="another web origin allowed to call the API (repeatable)",
+    )
     command("doctor", cmd_doctor, "show the data folder and settings in use")
     return parser
 

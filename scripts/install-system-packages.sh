@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs the Debian packages RecordRoute and its tests use, if any is missing.
+# Installs the Debian packages RecordRoute and its tests use, if any is missing:
+# ffmpeg (decoding media), chromium (browser tests of the dashboards), fonts-nanum (Hangul).
 set -euo pipefail
-packages=(ffmpeg)
+packages=(ffmpeg chromium fonts-nanum)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -87,10 +87,12 @@ def test_batch_search_equals_single_queries(index):
         assert [(h.recording_id, h.ordinal) for h in hits] == [
             (h.recording_id, h.ordinal) for h in single
         ]
-    grouped = index.vector_search_batch(queries[:3], model=MODEL, k=4, per_recording=True)
-    single = index.vector_search(queries[0], model=MODEL, k=4)
-    assert [h.recording_id for h in grouped[0]] == [h.recording_id for h in single]
-    assert [h.score for h in grouped[0]] == pytest.approx([h.score for h in single], abs=1e-6)
+    grouped = index.vector_search_batch(queries[:5], model=MODEL, k=4)
+    for query, hits in zip(queries[:5], grouped, strict=True):
+        single = index.vector_search(query, model=MODEL, k=4)
+        assert [h.recording_id for h in hits] == [h.recording_id for h in single]
+        assert [h.score for h in hits] == pytest.approx([h.score for h in single], abs=1e-6)
+        assert len({h.recording_id for h in hits}) == 4
 
 
 def test_filters_by_date_type_and_tags(index):

@@ -158,27 +158,19 @@ def rank_rows(
     if available == 0:
         return []
     matrix = rows.rows()
-    if rows.quantized is not None:
-        approx = rows.quantized.scores(query)
-        approx[~mask] = -np.inf
+    if rows.quantized is None:
+        return _select(
+            _exact(masked_scores(matrix, query, mask)), rows, k, per_recording, available
+        )
+    approx = rows.quantized.scores(query)
+    approx[~mask] = -np.inf
 
-        def candidates(count: int) -> tuple[IntArray, Float32Array]:
-            picked, exact = rescored_top(
-                approx, matrix, query, min(max(count * rescore_factor, 100), available)
-            )
-            return picked[:count], exact[:count]
+    def candidates(count: int) -> tuple[IntArray, Float32Array]:
+        wanted = min(max(count * rescore_factor, 100), available)
+        picked, exact = rescored_top(approx, matrix, query, wanted)
+        return picked[:count], exact[:count]
 
-    else:
-        scores = masked_scores(matrix, query, mask)
-
-        def candidates(count: int) -> tuple[IntArray, Float32Array]:
-            picked = top_rows(scores, count)
-            return picked, scores[picked]
-
-    if per_recording:
-        return best_per_group(candidates, rows.rec_key, k, available)
-    picked, found = candidates(k)
-    return list(zip(picked.tolist(), found.tolist(), strict=True))
+    return _select(candidates, rows, k, per_recording, available)
 
 
 def rank_many(
@@ -189,11 +181,31 @@ def rank_many(
     per_recording: bool,
     rescore_factor: int,
 ) -> list[list[tuple[int, float]]]:
-    """:func:`rank_rows` for several queries; plain top-k uses one product per block."""
-    if queries.shape[0] == 1 or rows.quantized is not None or per_recording:
+    """:func:`rank_rows` for several queries, scored one matrix product per block."""
+    available = int(np.count_nonzero(mask))
+    if queries.shape[0] == 1 or rows.quantized is not None or available == 0:
         return [rank_rows(rows, query, mask, k, per_recording, rescore_factor) for query in queries]
-    out: list[list[tuple[int, float]]] = []
-    for scores in batch_scores(rows.rows(), queries, mask):
-        picked = top_rows(scores, k)
-        out.append(list(zip(picked.tolist(), scores[picked].tolist(), strict=True)))
-    return out
+    return [
+        _select(_exact(scores), rows, k, per_recording, available)
+        for scores in batch_scores(rows.rows(), queries, mask)
+    ]
+
+
+Candidates = Callable[[int], tuple[IntArray, Float32Array]]
+
+
+def _exact(scores: Float32Array) -> Candidates:
+    def candidates(count: int) -> tuple[IntArray, Float32Array]:
+        picked = top_rows(scores, count)
+        return picked, scores[picked]
+
+    return candidates
+
+
+def _select(
+    candidates: Candidates, rows: ModelRows, k: int, per_recording: bool, available: int
+) -> list[tuple[int, float]]:
+    if per_recording:
+        return best_per_group(candidates, rows.rec_key, k, available)
+    picked, found = candidates(k)
+    return list(zip(picked.tolist(), found.tolist(), strict=True))

@@ -1,0 +1,261 @@
+"""The base of every HTTP handler: access rules, JSON in and out, one error shape."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any, ClassVar, TypeVar
+
+from tornado.web import HTTPError, RequestHandler
+
+from ..errors import AuthError, InvalidInputError, RecordRouteError
+from .auth import host_allowed, token_from, token_matches
+from .context import ServerContext
+from .errors import (
+    ForbiddenError,
+    MalformedRequestError,
+    UnsupportedMediaTypeError,
+    describe,
+    http_payload,
+)
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+CORS_HEADERS = "Content-Type, Authorization, X-RecordRoute-Token, Range"
+
+
+def check_access(
+    handler: RequestHandler, ctx: ServerContext, *, compat: bool, public: bool, shutdown: bool
+) -> None:
+    """Apply the rules of :mod:`recordroute.server.auth` to one request; raise on refusal."""
+    request = handler.request
+    options = ctx.options
+    if options.auth == "jupyter":
+        return  # the jupyter_server's own login, host and origin checks apply
+    if not host_allowed(request.host, options.host):
+        raise ForbiddenError(
+            f"The host name {request.host_name!r} is not allowed on a loopback server.",
+            "Use 127.0.0.1 or localhost in the URL.",
+        )
+    origin = request.headers.get("Origin")
+    if not ctx.policy.allows(origin, request.host, request.protocol, allow_null=compat):
+        raise ForbiddenError(
+            f"Requests from the web page origin {origin!r} are not allowed.",
+            "Open the page from this server or the dashboards, or start the server with "
+            "--allow-origin for that origin.",
+        )
+    if request.method == "OPTIONS":
+        return  # a CORS preflight carries no credentials; the request that follows does
+    needs_token = shutdown or (not public and (not compat or not options.loopback))
+    if not needs_token:
+        return
+    read_only = request.method in ("GET", "HEAD")
+    query = handler.get_query_argument("token", None) if read_only else None
+    given = token_from(request.headers, query, allow_query=read_only)
+    if not token_matches(given, options.token):
+        raise AuthError(
+            "This request needs the server's token." if not given else "The token is wrong.",
+            "Send 'Authorization: Bearer <token>' (the token is printed by `recordroute "
+            "serve` and set with RECORDROUTE_TOKEN).",
+        )
+
+
+class BaseHandler(RequestHandler):
+    """Thin handlers: parse, make one facade call off the IOLoop, render."""
+
+    #: original-client route: original shapes, ``Origin: null`` allowed, no token on loopback
+    compat: ClassVar[bool] = False
+    #: no token needed (health, OpenAPI document)
+    public: ClassVar[bool] = False
+    #: the shutdown route needs the token even on loopback
+    shutdown_route: ClassVar[bool] = False
+
+    ctx: ServerContext
+
+    def initialize(self, ctx: ServerContext) -> None:
+        self.ctx = ctx
+
+    # -- access ------------------------------------------------------------------------
+    def prepare(self) -> None:
+        check_access(
+            self, self.ctx, compat=self.compat, public=self.public, shutdown=self.shutdown_route
+        )
+        self._cors()
+
+    def _cors(self) -> None:
+        origin = self.request.headers.get("Origin")
+        if origin and self.ctx.options.auth == "token":
+            self.set_header("Access-Control-Allow-Origin", origin)
+            self.set_header("Vary", "Origin")
+            self.set_header(
+                "Access-Control-Expose-Headers",
+                "Content-Range, Content-Length, Accept-Ranges, Content-Disposition",
+            )
+
+    def options(self, *args: str, **kwargs: str) -> None:
+        """CORS preflight for allowed origins (access was checked in prepare)."""
+        methods = [
+            m
+            for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+            if getattr(type(self), m.lower()) is not getattr(RequestHandler, m.lower())
+        ]
+        self.set_header("Access-Control-Allow-Methods", ", ".join(methods))
+        self.set_header("Access-Control-Allow-Headers", CORS_HEADERS)
+        self.set_header("Access-Control-Max-Age", "600")
+        self.set_status(204)
+        self.finish()
+
+    # -- calling the core ------------------------------------------------------------
+    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return await self.ctx.call(fn, *args, **kwargs)
+
+    async def call_search(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return await self.ctx.call_search(fn, *args, **kwargs)
+
+    # -- input -----------------------------------------------------------------------
+    def json_body(self, *, allow_empty: bool = False) -> dict[str, Any]:
+        """The request body as a JSON object; requires ``Content-Type: application/json``."""
+        body = self.request.body
+        if not body and allow_empty:
+            return {}
+        kind = self.request.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if kind != "application/json" and not kind.endswith("+json"):
+            raise UnsupportedMediaTypeError(
+                f"The body has Content-Type {kind or '(none)'!r}.",
+                "Send JSON with 'Content-Type: application/json'.",
+            )
+        try:
+            value = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise MalformedRequestError(
+                f"The body is not valid JSON ({exc}).", "Send one JSON object."
+            ) from None
+        if not isinstance(value, dict):
+            raise MalformedRequestError(
+                f"The body is JSON {type(value).__name__}, not an object.", "Send one JSON object."
+            )
+        return value
+
+    def query_int(self, name: str, default: int, low: int, high: int) -> int:
+        raw = self.get_query_argument(name, None)
+        if raw is None or raw == "":
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise InvalidInputError(
+                f"Query parameter {name}={raw!r} is not a whole number.",
+                f"Use a number from {low} to {high}.",
+            ) from None
+        if not low <= value <= high:
+            raise InvalidInputError(
+                f"Query parameter {name}={value} is out of range.",
+                f"Use a number from {low} to {high}.",
+            )
+        return value
+
+    def query_choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
+        raw = self.get_query_argument(name, None)
+        if raw is None or raw == "":
+            return default
+        if raw not in choices:
+            raise InvalidInputError(
+                f"Query parameter {name}={raw!r} is not allowed.",
+                f"Use one of: {', '.join(choices)}.",
+            )
+        return raw
+
+    # -- output ----------------------------------------------------------------------
+    def send_json(self, value: Any, status: int = 200) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(json.dumps(value, ensure_ascii=False, default=str))
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        exc_info = kwargs.get("exc_info")
+        exc = exc_info[1] if exc_info else None
+        if isinstance(exc, RecordRouteError) or (
+            exc is not None and not isinstance(exc, HTTPError)
+        ):
+            status, body = describe(exc, self.ctx.data_dir)
+        else:
+            status = status_code
+            reason = exc.log_message if isinstance(exc, HTTPError) and exc.log_message else ""
+            body = http_payload(status_code, reason if status_code < 500 else "")
+        self.clear_header("Content-Disposition")
+        self.clear_header("Content-Range")
+        self.set_status(status)
+        self._cors()
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.finish(json.dumps(body, ensure_ascii=False))
+
+    def log_exception(
+        self,
+        typ: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if isinstance(value, RecordRouteError):
+            log.info(
+                "%s %s -> %s: %s", self.request.method, self.request.path, value.code, value.message
+            )
+            return
+        if not isinstance(value, HTTPError) and not self._headers_written:
+            return  # write_error logs it once, with the reference the client sees
+        super().log_exception(typ, value, tb)
+
+    def send_error(self, status_code: int = 500, **kwargs: Any) -> None:
+        exc_info = kwargs.get("exc_info")
+        if exc_info and isinstance(exc_info[1], RecordRouteError):
+            status_code, _ = describe(exc_info[1], self.ctx.data_dir)
+        super().send_error(status_code, **kwargs)
+
+
+class NotFoundHandler(BaseHandler):
+    """Unknown paths: the JSON error under the API, an empty 404 elsewhere (as the original)."""
+
+    public = True
+
+    def prepare(self) -> None:
+        if self.request.path.startswith("/recordroute/"):
+            raise HTTPError(404, "There is no such route in the RecordRoute API.")
+        self.set_status(404)
+        self.clear_header("Content-Type")
+        self.finish()
+
+
+def parse_range(header: str, size: int) -> tuple[int, int] | None:
+    """A single ``bytes=a-b`` range as inclusive (start, end); ``None`` if not satisfiable.
+
+    Raises ValueError for syntax this server does not serve (it then sends the whole file).
+    """
+    unit, _, spec = header.partition("=")
+    if unit.strip().lower() != "bytes" or "," in spec:
+        raise ValueError(header)
+    first, sep, last = spec.strip().partition("-")
+    if not sep:
+        raise ValueError(header)
+    first, last = first.strip(), last.strip()
+    if first == "":
+        if not last.isdigit():
+            raise ValueError(header)
+        length = int(last)
+        if length == 0 or size == 0:
+            return None
+        return max(0, size - length), size - 1
+    if not first.isdigit() or (last and not last.isdigit()):
+        raise ValueError(header)
+    start = int(first)
+    end = int(last) if last else size - 1
+    if last and end < start:
+        raise ValueError(header)
+    if start >= size:
+        return None
+    return start, min(end, size - 1)
+
+
+__all__ = ["BaseHandler", "NotFoundHandler", "check_access", "parse_range"]

@@ -1,0 +1,154 @@
+"""The original client's read routes (section 1 of the compatibility spec), same shapes.
+
+Fixed rather than copied: ``/download`` takes file ids only (no paths, so no
+traversal) and supports ranges; ``/tasks`` and ``/progress`` show real queued and
+running jobs; ``/search`` and ``/similar`` use the hybrid index.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from tornado.web import StaticFileHandler
+
+from ..errors import RecordRouteError
+from . import compat_views as views
+from .auth import split_host
+from .compat_base import CompatHandler, CompatReply, file_uuid
+from .context import ServerContext
+from .handlers_artifacts import DownloadBase
+from .handlers_search import parse_moment
+
+
+class RootHandler(CompatHandler):
+    """``GET /``: the dashboards (Voila), unless a static web client is served."""
+
+    def get(self) -> None:
+        target = self.ctx.options.dashboard_url
+        if not target:
+            raise CompatReply(404)
+        parts = urlsplit(target)
+        host, _ = split_host(self.request.host)
+        if parts.hostname in ("0.0.0.0", "::", None) or parts.hostname != host:  # noqa: S104
+            netloc = f"{host}:{parts.port}" if parts.port else host
+            parts = parts._replace(netloc=netloc)
+        self.redirect(urlunsplit(parts))
+
+
+class FrontendHandler(StaticFileHandler):
+    """A static web client (``--frontend DIR``) with the original's page as index."""
+
+    ctx: ServerContext
+
+    def initialize(  # type: ignore[override]
+        self, ctx: ServerContext, path: str, default_filename: str | None = None
+    ) -> None:
+        self.ctx = ctx
+        super().initialize(path=path, default_filename=default_filename)
+
+    def prepare(self) -> None:
+        from .base import check_access
+
+        check_access(self, self.ctx, compat=True, public=False, shutdown=False)
+
+
+def frontend_index(folder: Path) -> str:
+    for name in ("upload.html", "index.html"):
+        if (folder / name).is_file():
+            return name
+    return "index.html"
+
+
+class CompatDownloadHandler(DownloadBase, CompatHandler):
+    """``GET /download/<file id>``: attachment, octet-stream, 404 with an empty body."""
+
+    async def get(self, identifier: str) -> None:
+        wanted = file_uuid(identifier)
+        if wanted is None:
+            raise CompatReply(404)
+        try:
+            await self.serve(wanted, attachment=True, generic_type=True)
+        except RecordRouteError:
+            if self._headers_written:
+                raise
+            raise CompatReply(404) from None
+
+    async def head(self, identifier: str) -> None:
+        await self.get(identifier)
+
+
+class HistoryHandler(CompatHandler):
+    async def get(self) -> None:
+        self.reply(await self.call(self.ctx.app.legacy_history))
+
+
+class TasksHandler(CompatHandler):
+    async def get(self) -> None:
+        self.reply(await self.call(views.tasks, self.ctx.app))
+
+
+class ProgressHandler(CompatHandler):
+    async def get(self, task_id: str) -> None:
+        self.reply(await self.call(views.progress, self.ctx.app, task_id))
+
+
+class FileSearchHandler(CompatHandler):
+    async def get(self) -> None:
+        query = self.get_query_argument("q", "") or ""
+        self.reply(await self.call(views.file_search, self.ctx.app, query))
+
+
+class SearchHandler(CompatHandler):
+    async def get(self) -> None:
+        query = (self.get_query_argument("q", "") or "").strip()
+        try:
+            start = parse_moment("start", self.get_query_argument("start", None))
+            end = parse_moment("end", self.get_query_argument("end", None))
+        except RecordRouteError as exc:
+            raise CompatReply(400, {"error": "Search failed.", "details": exc.message}) from None
+        if not query:
+            self.reply({"keywordMatches": [], "similarDocuments": []})
+            return
+        self.reply(await self.call_search(views.search, self.ctx.app, query, start, end))
+
+
+class SimilarGetHandler(CompatHandler):
+    async def get(self, identifier: str) -> None:
+        wanted = file_uuid(identifier)
+        if wanted is None:
+            raise CompatReply(404, {"error": "File not found"})
+        try:
+            found = await self.call_search(views.similar, self.ctx.app, wanted, detailed=False)
+        except RecordRouteError:
+            raise CompatReply(404, {"error": "File not found"}) from None
+        self.reply(found)
+
+
+class ModelsHandler(CompatHandler):
+    async def get(self) -> None:
+        self.reply(await self.call_search(views.models, self.ctx.app))
+
+
+class CacheStatsHandler(CompatHandler):
+    async def get(self) -> None:
+        stats = await self.call(self.ctx.app.search_cache_stats)
+        self.reply(
+            {
+                "total_entries": stats["entries"],
+                "expired_entries": 0,
+                "valid_entries": stats["entries"],
+            }
+        )
+
+
+class CacheCleanupHandler(CompatHandler):
+    def get(self) -> None:
+        self.reply(
+            {
+                "success": True,
+                "cleaned_entries": 0,
+                "message": "The search cache drops expired entries itself and is invalidated "
+                "whenever the archive changes; nothing to clean.",
+            }
+        )

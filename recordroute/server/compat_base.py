@@ -1,0 +1,100 @@
+"""Shared pieces of the original client's routes: its reply shapes and identifiers."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from typing import Any
+
+from ..errors import AuthError, RecordRouteError
+from .base import BaseHandler
+from .errors import MalformedRequestError, redact, status_for
+
+_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_UUID_RE = re.compile(rf"^{_UUID}$")
+_UPLOAD_PATH_RE = re.compile(rf"(?:^|/)uploads/({_UUID})(?:/|$)")
+
+
+class CompatReply(Exception):
+    """A reply in the original's own shape (JSON value or plain text) with its status."""
+
+    def __init__(self, status: int, body: Any = None, *, text: str | None = None) -> None:
+        super().__init__(text or status)
+        self.status = status
+        self.body = body
+        self.text = text
+
+
+def file_uuid(identifier: str) -> str | None:
+    """A file UUID from ``<uuid>`` or ``/download/<uuid>``; ``None`` for anything else."""
+    text = identifier.strip()
+    text = text.removeprefix("/download/")
+    return text if _UUID_RE.match(text) else None
+
+
+def record_from_path(file_path: str) -> str | None:
+    """The recording id inside an upload path ``DB/uploads/<id>/<name>`` (or a bare id)."""
+    text = file_path.strip().replace("\\", "/")
+    if _UUID_RE.match(text):
+        return text
+    match = _UPLOAD_PATH_RE.search(text)
+    return match.group(1) if match else None
+
+
+def local_iso(moment: datetime | None) -> str | None:
+    """Local naive ISO time, as the original wrote timestamps."""
+    return None if moment is None else moment.astimezone().replace(tzinfo=None).isoformat()
+
+
+class CompatHandler(BaseHandler):
+    compat = True
+
+    def reply(self, value: Any, status: int = 200) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(json.dumps(value, ensure_ascii=False).encode("utf-8"))
+
+    def body(self, *, allow_empty: bool = False) -> dict[str, Any]:
+        """The JSON body; unparseable JSON gets the original's plain-text 400."""
+        try:
+            return self.json_body(allow_empty=allow_empty)
+        except MalformedRequestError:
+            raise CompatReply(400, text="Invalid JSON payload") from None
+
+    def send_error(self, status_code: int = 500, **kwargs: Any) -> None:
+        exc_info = kwargs.get("exc_info")
+        if exc_info and isinstance(exc_info[1], CompatReply):
+            status_code = exc_info[1].status
+        super().send_error(status_code, **kwargs)
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        exc_info = kwargs.get("exc_info")
+        exc = exc_info[1] if exc_info else None
+        if isinstance(exc, CompatReply):
+            self.set_status(exc.status)
+            self._cors()
+            if exc.text is not None:
+                self.set_header("Content-Type", "text/plain; charset=utf-8")
+                self.finish(exc.text.encode("utf-8"))
+            elif exc.body is None:
+                self.clear_header("Content-Type")
+                self.finish()
+            else:
+                self.reply(exc.body, exc.status)
+            return
+        if isinstance(exc, RecordRouteError) and not isinstance(exc, AuthError):
+            if exc.code in ("unsupported_media_type", "too_large"):
+                super().write_error(status_code, **kwargs)  # new rules keep the native shape
+                return
+            self.set_status(status_for(exc))
+            self._cors()
+            self.reply({"error": redact(exc.message, self.ctx.data_dir)}, status_for(exc))
+            return
+        super().write_error(status_code, **kwargs)
+
+    def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
+        if isinstance(value, CompatReply):
+            return
+        super().log_exception(typ, value, tb)

@@ -1,0 +1,233 @@
+"""Helpers every panel uses: CSS hooks, error notices, formatting and safe HTML."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import html
+import logging
+import re
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any, TypeVar
+
+import ipywidgets as widgets
+
+from ..errors import RecordRouteError
+from .i18n import STRINGS, Translator
+
+log = logging.getLogger(__name__)
+
+W = TypeVar("W", bound=widgets.Widget)
+
+
+def css(widget: W, *names: str) -> W:
+    """Add CSS classes (the hooks browser tests and the style sheet use) and return the widget."""
+    for name in names:
+        widget.add_class(name)
+    return widget
+
+
+def classes_of(widget: widgets.Widget) -> tuple[str, ...]:
+    return tuple(getattr(widget, "_dom_classes", ()))
+
+
+def walk(root: widgets.Widget) -> Iterator[widgets.Widget]:
+    """``root`` and every widget inside it (boxes, tabs, accordions), depth first."""
+    yield root
+    for child in getattr(root, "children", ()) or ():
+        if isinstance(child, widgets.Widget):
+            yield from walk(child)
+
+
+def find_all(root: widgets.Widget, name: str) -> list[widgets.Widget]:
+    """Every widget under ``root`` carrying the CSS class ``name``."""
+    return [w for w in walk(root) if name in classes_of(w)]
+
+
+def find(root: widgets.Widget, name: str) -> Any:
+    """The one widget under ``root`` with CSS class ``name`` (an error when not exactly one)."""
+    found = find_all(root, name)
+    if len(found) != 1:
+        raise LookupError(f"expected one widget with class {name!r}, found {len(found)}")
+    return found[0]
+
+
+def set_choices(widget: widgets.Widget, options: list[tuple[str, Any]], value: Any) -> None:
+    """Replace a selection widget's options, keeping ``value`` when it is still offered.
+
+    Call it while the panel's observers are muted: changing options moves the value.
+    """
+    values = [v for _, v in options]
+    widget.options = options
+    if value in values:
+        widget.value = value
+    elif values and widget.value not in values:
+        widget.value = values[0]
+
+
+class Mute:
+    """A switch that observers check, to ignore changes the panel makes itself."""
+
+    def __init__(self) -> None:
+        self.on = False
+
+    @contextlib.contextmanager
+    def __call__(self) -> Iterator[None]:
+        previous, self.on = self.on, True
+        try:
+            yield
+        finally:
+            self.on = previous
+
+
+# -- notices ---------------------------------------------------------------------------------
+class Notice:
+    """A line in a panel for what just happened: information, or an error in plain words."""
+
+    def __init__(self, tr: Translator, name: str) -> None:
+        self.tr = tr
+        self.widget = css(widgets.HTML(""), "rr-notice", name)
+        self.kind = ""
+        self.text = ""
+
+    def info(self, text: str) -> None:
+        self.kind, self.text = "info", text
+        self.widget.value = f'<div class="rr-info">{html.escape(text)}</div>'
+
+    def error(self, exc: BaseException) -> None:
+        """Show ``exc`` as its message and fix; anything unexpected is logged, never traced."""
+        heading, message, fix = describe_error(exc, self.tr)
+        self.kind, self.text = "error", f"{message} {fix}".strip()
+        self.widget.value = (
+            f'<div class="rr-error" role="alert"><b>{html.escape(heading)}</b>: '
+            f"{html.escape(message)}"
+            + (f'<div class="rr-error-fix">{html.escape(fix)}</div>' if fix else "")
+            + "</div>"
+        )
+
+    def clear(self) -> None:
+        self.kind, self.text = "", ""
+        self.widget.value = ""
+
+
+class UserError(RecordRouteError):
+    """A mistake in what the user asked the dashboard to do (nothing chosen, nothing typed)."""
+
+    code = "invalid_input"
+
+
+def user_error(tr: Translator, key: str) -> UserError:
+    """The panel error ``key`` (its fix is ``key.fix``) in the current language."""
+    return UserError(tr.t(key), tr.t(f"{key}.fix"))
+
+
+def describe_error(exc: BaseException, tr: Translator) -> tuple[str, str, str]:
+    """(heading, message, fix) for an exception, in the interface language where possible."""
+    if isinstance(exc, RecordRouteError):
+        key = f"error.code.{exc.code}"
+        heading = tr.t(key) if key in STRINGS else tr.t("error.title")
+        return heading, exc.message, exc.fix
+    log.error("dashboard action failed", exc_info=exc)
+    detail = f"{type(exc).__name__}: {exc}".strip()
+    return (
+        tr.t("error.title"),
+        tr.t("error.unexpected", detail=detail),
+        tr.t("error.unexpected.fix"),
+    )
+
+
+Callback = TypeVar("Callback", bound=Callable[..., Any])
+
+
+def guarded(notice: Notice) -> Callable[[Callback], Callback]:
+    """Decorate a widget callback so that any failure lands in ``notice`` and nowhere else."""
+
+    def wrap(func: Callback) -> Callback:
+        @functools.wraps(func)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return func(*args, **kwargs)
+            except Exception as exc:
+                notice.error(exc)
+                return None
+
+        return run  # type: ignore[return-value]
+
+    return wrap
+
+
+# -- formatting ----------------------------------------------------------------------------
+def clock(seconds: float | None) -> str:
+    """``M:SS`` or ``H:MM:SS``; an empty string for no value."""
+    if seconds is None:
+        return ""
+    total = max(0, round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def local_date(moment: datetime) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def file_size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"  # pragma: no cover - the loop always returns
+
+
+def eta_text(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    if seconds < 60:
+        return f"{int(seconds)} s"
+    return f"{int(seconds // 60)} min {int(seconds % 60):02d} s"
+
+
+_MARK = re.compile("«(.*?)»", re.S)
+
+
+def highlight(snippet: str) -> str:
+    """Escape a search snippet and turn its «…» markers into ``<mark>`` elements."""
+    return _MARK.sub(r"<mark>\1</mark>", html.escape(snippet)).replace("«", "").replace("»", "")
+
+
+def markdown_html(text: str) -> str:
+    """A small, safe Markdown subset: headings, bullet lists, bold and paragraphs."""
+    out: list[str] = []
+    in_list = False
+    for raw in text.splitlines():
+        line = raw.rstrip()
+        bullet = re.match(r"^\s*[-*•]\s+(.*)$", line)
+        if bullet is None and in_list:
+            out.append("</ul>")
+            in_list = False
+        if not line.strip():
+            continue
+        heading = re.match(r"^(#{1,6})\s+(.*)$", line)
+        if heading:
+            level = min(6, len(heading.group(1)) + 2)
+            out.append(f"<h{level}>{_inline(heading.group(2))}</h{level}>")
+        elif bullet:
+            if not in_list:
+                out.append("<ul>")
+                in_list = True
+            out.append(f"<li>{_inline(bullet.group(1))}</li>")
+        else:
+            out.append(f"<p>{_inline(line.strip())}</p>")
+    if in_list:
+        out.append("</ul>")
+    return "".join(out)
+
+
+def _inline(text: str) -> str:
+    return re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", html.escape(text))
+
+
+def split_tags(text: str) -> list[str]:
+    return [t.strip() for t in re.split(r"[,;#]", text) if t.strip()]

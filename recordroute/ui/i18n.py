@@ -1,0 +1,284 @@
+"""Interface text in Korean (the default) and English, and live relabelling on a switch."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+LANGUAGES = (("한국어", "ko"), ("English", "en"))
+DEFAULT_LANGUAGE = "ko"
+
+#: key -> (Korean, English); ``{name}`` placeholders are filled by :meth:`Translator.t`
+STRINGS: dict[str, tuple[str, str]] = {
+    # the shell
+    "app.title": ("RecordRoute 작업대", "RecordRoute workbench"),
+    "tab.upload": ("업로드", "Upload"),
+    "tab.library": ("보관함", "Library"),
+    "tab.viewer": ("보기", "Viewer"),
+    "tab.search": ("검색", "Search"),
+    "tab.insights": ("통계", "Insights"),
+    "lang.label": ("언어", "Language"),
+    # common words
+    "kind.all": ("모든 형식", "All types"),
+    "kind.audio": ("오디오", "Audio"),
+    "kind.video": ("비디오", "Video"),
+    "kind.text": ("텍스트", "Text"),
+    "kind.pdf": ("PDF", "PDF"),
+    "kind.unknown": ("알 수 없음", "Unknown"),
+    "step.ingest": ("가져오기", "ingest"),
+    "step.transcribe": ("받아쓰기", "transcribe"),
+    "step.summarize": ("요약", "summarize"),
+    "step.title": ("제목", "title"),
+    "step.keywords": ("키워드", "keywords"),
+    "step.embed": ("색인", "index"),
+    "status.done": ("완료", "done"),
+    "status.running": ("진행 중", "running"),
+    "status.queued": ("대기", "queued"),
+    "status.failed": ("실패", "failed"),
+    "status.cancelled": ("취소됨", "cancelled"),
+    "status.missing": ("안 함", "missing"),
+    "none": ("없음", "none"),
+    # upload and queue
+    "upload.pick": ("파일 선택", "Choose files"),
+    "upload.hint": (
+        "오디오, 비디오, PDF, 텍스트 파일을 여러 개 고를 수 있습니다.",
+        "Pick one or more audio, video, PDF or text files.",
+    ),
+    "upload.steps": ("처리 단계", "Steps"),
+    "upload.step.transcribe": ("받아쓰기", "Transcribe"),
+    "upload.step.summarize": ("요약", "Summarize"),
+    "upload.step.index": ("색인 (검색·키워드)", "Index (search, keywords)"),
+    "upload.whisper": ("Whisper 모델", "Whisper model"),
+    "upload.language": ("언어", "Language"),
+    "upload.language.auto": ("자동 감지", "Detect automatically"),
+    "upload.llm": ("요약 모델", "Summary model"),
+    "upload.start": ("올리고 처리하기", "Upload and process"),
+    "upload.added": (
+        "{count}개 파일을 추가하고 작업을 대기열에 넣었습니다.",
+        "Added {count} file(s) and queued their jobs.",
+    ),
+    "upload.no_files": ("먼저 파일을 고르세요.", "Choose at least one file first."),
+    "upload.no_files.fix": (
+        "'파일 선택'을 눌러 파일을 고르세요.",
+        "Press 'Choose files' and pick a recording or document.",
+    ),
+    "upload.no_steps": ("처리 단계를 하나 이상 고르세요.", "Choose at least one step."),
+    "upload.no_steps.fix": (
+        "받아쓰기, 요약, 색인 중 하나를 켜세요.",
+        "Tick transcribe, summarize or index.",
+    ),
+    "upload.file_failed": ("'{name}' 파일을 추가하지 못했습니다.", "Could not add '{name}'."),
+    "queue.title": ("작업 대기열", "Job queue"),
+    "queue.empty": ("작업이 없습니다.", "No jobs yet."),
+    "queue.cancel": ("취소", "Cancel"),
+    "queue.retry": ("다시 시도", "Retry"),
+    "queue.eta": ("약 {time} 남음", "about {time} left"),
+    "queue.clear": ("끝난 작업 숨기기", "Hide finished jobs"),
+    # library
+    "library.search": ("이름이나 태그로 찾기", "Find by name or tag"),
+    "library.kind": ("형식", "Type"),
+    "library.sort": ("정렬", "Sort"),
+    "library.sort.created": ("추가한 날짜", "Date added"),
+    "library.sort.name": ("이름", "Name"),
+    "library.sort.duration": ("길이", "Duration"),
+    "library.sort.kind": ("형식", "Type"),
+    "library.descending": ("내림차순", "Descending"),
+    "library.show_deleted": ("삭제된 항목 보기", "Show deleted"),
+    "library.refresh": ("새로 고침", "Refresh"),
+    "library.select_all": ("모두 선택", "Select all"),
+    "library.col.name": ("이름 / 제목", "Name / title"),
+    "library.col.date": ("날짜", "Date"),
+    "library.col.kind": ("형식", "Type"),
+    "library.col.duration": ("길이", "Duration"),
+    "library.col.steps": ("단계", "Steps"),
+    "library.open": ("열기", "Open"),
+    "library.empty": ("조건에 맞는 녹음이 없습니다.", "No recordings match."),
+    "library.count": ("{shown} / {total}개", "{shown} of {total}"),
+    "library.prev": ("이전", "Previous"),
+    "library.next": ("다음", "Next"),
+    "library.page": ("{page} / {pages} 쪽", "page {page} of {pages}"),
+    "library.rename_to": ("새 이름", "New name"),
+    "library.rename": ("이름 바꾸기", "Rename"),
+    "library.tags_to": ("태그 (쉼표로 구분)", "Tags (comma separated)"),
+    "library.set_tags": ("태그 저장", "Save tags"),
+    "library.delete": ("삭제", "Delete"),
+    "library.undo": ("되돌리기", "Undo"),
+    "library.restore": ("복원", "Restore"),
+    "library.reset_steps": ("다시 실행할 단계", "Steps to run again"),
+    "library.reset": ("단계 다시 실행", "Reset and rerun steps"),
+    "library.run_missing": ("빠진 단계 실행", "Run missing steps"),
+    "library.no_selection": (
+        "먼저 녹음을 하나 이상 선택하세요.",
+        "Select at least one recording first.",
+    ),
+    "library.no_selection.fix": (
+        "목록 왼쪽의 확인란을 누르세요.",
+        "Tick the box at the start of a row.",
+    ),
+    "library.one_selection": (
+        "이름은 한 번에 하나만 바꿀 수 있습니다.",
+        "Rename one recording at a time.",
+    ),
+    "library.one_selection.fix": ("녹음 하나만 선택하세요.", "Select exactly one recording."),
+    "library.no_reset_steps": ("다시 실행할 단계를 고르세요.", "Choose the steps to run again."),
+    "library.no_reset_steps.fix": (
+        "'다시 실행할 단계' 목록에서 고르세요.",
+        "Pick them in the 'Steps to run again' list.",
+    ),
+    "library.renamed": ("이름을 바꿨습니다.", "Renamed."),
+    "library.tagged": ("태그를 저장했습니다 ({count}개).", "Tags saved ({count})."),
+    "library.deleted": ("{count}개를 삭제했습니다.", "Deleted {count}."),
+    "library.restored": ("{count}개를 복원했습니다.", "Restored {count}."),
+    "library.queued": ("{count}개 작업을 대기열에 넣었습니다.", "Queued {count} job(s)."),
+    "library.nothing_missing": (
+        "선택한 녹음에는 빠진 단계가 없습니다.",
+        "The selected recordings have no missing steps.",
+    ),
+    # viewer
+    "viewer.pick": ("녹음", "Recording"),
+    "viewer.none": ("보관함에서 녹음을 여세요.", "Open a recording from the library."),
+    "viewer.transcript": ("받아쓰기", "Transcript"),
+    "viewer.summary": ("요약", "Summary"),
+    "viewer.no_transcript": ("아직 받아쓰기가 없습니다.", "No transcript yet."),
+    "viewer.no_summary": ("아직 요약이 없습니다.", "No summary yet."),
+    "viewer.edit": ("받아쓰기 편집", "Edit transcript"),
+    "viewer.save": ("저장", "Save"),
+    "viewer.cancel_edit": ("편집 취소", "Cancel editing"),
+    "viewer.saved": ("받아쓰기를 저장했습니다.", "Transcript saved."),
+    "viewer.refresh": ("요약과 색인 새로 만들기", "Refresh summary and index"),
+    "viewer.refresh_queued": (
+        "요약과 색인 작업을 대기열에 넣었습니다.",
+        "Queued a job to refresh the summary and index.",
+    ),
+    "viewer.empty_edit": (
+        "빈 받아쓰기는 저장할 수 없습니다.",
+        "An empty transcript cannot be saved.",
+    ),
+    "viewer.empty_edit.fix": (
+        "내용을 입력하거나 '편집 취소'를 누르세요.",
+        "Type the text, or press 'Cancel editing'.",
+    ),
+    "viewer.no_recording": ("열린 녹음이 없습니다.", "No recording is open."),
+    "viewer.no_recording.fix": (
+        "위 목록에서 녹음을 고르세요.",
+        "Pick a recording in the list above.",
+    ),
+    "viewer.downloads": ("내려받기", "Downloads"),
+    "viewer.similar": ("비슷한 녹음", "Similar recordings"),
+    "viewer.no_similar": (
+        "비슷한 녹음이 없습니다 (색인된 녹음이 필요합니다).",
+        "No similar recordings (they need to be indexed).",
+    ),
+    "viewer.click_hint": (
+        "줄을 누르면 그 위치부터 재생합니다.",
+        "Click a line to play from there.",
+    ),
+    "viewer.too_large": (
+        "파일이 커서({size}) 여기서 재생할 수 없습니다. 내려받아 들으세요.",
+        "The file is too large ({size}) to play here; download it instead.",
+    ),
+    "viewer.tags": ("태그", "Tags"),
+    # search
+    "search.query": ("검색어", "Search"),
+    "search.placeholder": (
+        "무엇을 찾을까요? (뜻과 낱말 모두로 찾습니다)",
+        "What are you looking for? (matches words and meaning)",
+    ),
+    "search.go": ("검색", "Search"),
+    "search.from": ("시작일", "From"),
+    "search.to": ("종료일", "To"),
+    "search.kind": ("형식", "Type"),
+    "search.results": ("{count}개 녹음에서 찾았습니다.", "Found in {count} recording(s)."),
+    "search.none": ("찾은 결과가 없습니다.", "Nothing found."),
+    "search.empty": ("검색어를 입력하세요.", "Type something to search for."),
+    "search.empty.fix": (
+        "낱말이나 문장을 입력하고 '검색'을 누르세요.",
+        "Enter a word or phrase and press 'Search'.",
+    ),
+    "search.score": ("점수", "score"),
+    "search.jump": ("▶ {time}에서 열기", "▶ Open at {time}"),
+    "search.open": ("열기", "Open"),
+    # insights
+    "insights.period": ("기간", "Period"),
+    "insights.period.week": ("주", "Week"),
+    "insights.period.month": ("월", "Month"),
+    "insights.threshold": ("유사도 기준", "Similarity threshold"),
+    "insights.refresh": ("새로 고침", "Refresh"),
+    "insights.timeline": ("기간별 녹음 수", "Recordings over time"),
+    "insights.hours": ("주별 녹음 시간", "Time recorded per week"),
+    "insights.keywords": ("전체 주요 키워드", "Top keywords overall"),
+    "insights.keywords_period": ("기간별 주요 키워드", "Top keywords per period"),
+    "insights.graph": (
+        "녹음 유사도 그래프 (점을 누르면 열립니다)",
+        "Similarity graph of recordings (click a point to open it)",
+    ),
+    "insights.open": ("열기", "Open"),
+    "insights.empty": ("아직 보여줄 자료가 없습니다.", "Nothing to show yet."),
+    "insights.count": ("녹음 수", "recordings"),
+    "insights.hours_axis": ("시간", "hours"),
+    "insights.minutes_axis": ("분", "minutes"),
+    "insights.mentions": ("횟수", "mentions"),
+    "insights.graph_stats": ("녹음 {nodes}개, 연결 {edges}개", "{nodes} recordings, {edges} links"),
+    # errors
+    "error.title": ("문제가 생겼습니다", "Something went wrong"),
+    "error.unexpected": (
+        "예상하지 못한 오류입니다: {detail}",
+        "An unexpected error happened: {detail}",
+    ),
+    "error.unexpected.fix": (
+        "다시 시도해 보고, 계속되면 로그(db/log)를 확인하세요.",
+        "Try again; if it keeps happening, look at the log in db/log.",
+    ),
+    "error.code.not_found": ("찾을 수 없습니다", "Not found"),
+    "error.code.duplicate": ("이미 있는 파일입니다", "Already in the archive"),
+    "error.code.unsupported_file": ("지원하지 않는 파일입니다", "Unsupported file"),
+    "error.code.too_large": ("파일이 너무 큽니다", "File too large"),
+    "error.code.invalid_input": ("입력값을 확인하세요", "Check the input"),
+    "error.code.conflict": ("지금은 할 수 없습니다", "Not possible right now"),
+    "error.code.disk_full": ("저장 공간이 부족합니다", "The disk is full"),
+    "error.code.storage_busy": ("저장소가 바쁩니다", "The archive is busy"),
+    "error.code.provider_unavailable": ("모델을 쓸 수 없습니다", "Model unavailable"),
+}
+
+
+class Translator:
+    """The current language and the widgets whose text follows it."""
+
+    def __init__(self, language: str = DEFAULT_LANGUAGE) -> None:
+        self.language = language if language in {c for _, c in LANGUAGES} else DEFAULT_LANGUAGE
+        self._bindings: list[tuple[Any, str, str]] = []
+        self._listeners: list[Callable[[], None]] = []
+        self._lock = threading.Lock()
+
+    def t(self, key: str, **values: Any) -> str:
+        """The text for ``key`` in the current language (the key itself when unknown)."""
+        pair = STRINGS.get(key)
+        if pair is None:
+            return key
+        text = pair[0] if self.language == "ko" else pair[1]
+        return text.format(**values) if values else text
+
+    def bind(self, widget: Any, attribute: str, key: str) -> Any:
+        """Set ``widget.attribute`` to the text of ``key`` now and after each language switch."""
+        setattr(widget, attribute, self.t(key))
+        with self._lock:
+            self._bindings.append((widget, attribute, key))
+        return widget
+
+    def on_change(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` after each language switch (to redraw rendered text)."""
+        with self._lock:
+            self._listeners.append(listener)
+
+    def set_language(self, language: str) -> None:
+        if language not in {c for _, c in LANGUAGES} or language == self.language:
+            return
+        self.language = language
+        with self._lock:
+            bindings = list(self._bindings)
+            listeners = list(self._listeners)
+        for widget, attribute, key in bindings:
+            setattr(widget, attribute, self.t(key))
+        for listener in listeners:
+            listener()

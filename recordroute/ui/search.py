@@ -1,0 +1,150 @@
+"""Search: one box, date and type filters, hybrid results grouped by recording."""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+import ipywidgets as widgets
+
+from ..app import RecordRoute
+from ..errors import NotFoundError
+from .common import Notice, clock, css, guarded, highlight, local_date, set_choices, user_error
+from .shell import Shell, shell_for
+
+if TYPE_CHECKING:
+    from ..search import SearchHit
+
+KINDS = ("", "audio", "video", "text", "pdf")
+
+
+class SearchPanel:
+    def __init__(self, shell: Shell, k: int = 10) -> None:
+        self.shell = shell
+        self.k = k
+        self.hits: list[SearchHit] = []
+        tr = shell.tr
+        self.notice = Notice(tr, "rr-search-status")
+        guard = guarded(self.notice)
+        self.query = css(
+            widgets.Text(continuous_update=False, layout=widgets.Layout(width="420px")),
+            "rr-search-query",
+        )
+        tr.bind(self.query, "placeholder", "search.placeholder")
+        self.go = css(widgets.Button(icon="search", button_style="primary"), "rr-search-go")
+        tr.bind(self.go, "description", "search.go")
+        self.start = css(widgets.DatePicker(), "rr-search-from")
+        self.end = css(widgets.DatePicker(), "rr-search-to")
+        self.kind = css(widgets.Dropdown(), "rr-search-kind")
+        tr.bind(self.start, "description", "search.from")
+        tr.bind(self.end, "description", "search.to")
+        tr.bind(self.kind, "description", "search.kind")
+        self.go.on_click(guard(lambda _b: self.run()))
+        self.query.observe(guard(self._submitted), "value")
+        self.summary = css(widgets.HTML(), "rr-search-summary")
+        self.results = css(widgets.VBox(), "rr-search-results")
+        self.widget = css(
+            widgets.VBox(
+                [
+                    widgets.HBox([self.query, self.go]),
+                    widgets.HBox([self.start, self.end, self.kind]),
+                    self.notice.widget,
+                    self.summary,
+                    self.results,
+                ]
+            ),
+            "rr-search",
+        )
+        self._relabel()
+        tr.on_change(self._relabel)
+
+    def _relabel(self) -> None:
+        tr = self.shell.tr
+        current = self.kind.value or ""
+        set_choices(self.kind, [(tr.t(f"kind.{k or 'all'}"), k) for k in KINDS], current)
+        if self.hits:
+            self.render()
+
+    def _submitted(self, change: dict[str, object]) -> None:
+        if str(change["new"]).strip():
+            self.run()
+
+    def run(self) -> list[SearchHit]:
+        """Search with the box and the filters; show the results."""
+        self.notice.clear()
+        query = self.query.value.strip()
+        if not query:
+            self.hits = []
+            self.results.children = ()
+            self.summary.value = ""
+            raise user_error(self.shell.tr, "search.empty")
+        self.hits = self.shell.app.search(
+            query,
+            k=self.k,
+            start=self.start.value,
+            end=self.end.value,
+            kinds=(self.kind.value,) if self.kind.value else (),
+        )
+        self.render()
+        return self.hits
+
+    def render(self) -> None:
+        tr = self.shell.tr
+        items: list[widgets.Widget] = []
+        for rank, hit in enumerate(self.hits, start=1):
+            try:
+                rec = self.shell.app.get_recording(hit.recording_id)
+            except NotFoundError:
+                continue
+            items.append(
+                self._group(
+                    rank, hit, rec.display_name, rec.title, rec.kind, local_date(rec.created_at)
+                )
+            )
+        self.results.children = tuple(items)
+        text = tr.t("search.results", count=len(items)) if items else tr.t("search.none")
+        self.summary.value = f"<b>{html.escape(text)}</b>"
+
+    def _group(
+        self, rank: int, hit: SearchHit, name: str, title: str, kind: str, date: str
+    ) -> widgets.Widget:
+        tr = self.shell.tr
+        matched = []
+        if hit.keyword_rank is not None:
+            matched.append("keyword")
+        if hit.vector_rank is not None:
+            matched.append("meaning")
+        head = (
+            f'<div class="rr-hit-head"><b>{rank}. {html.escape(name)}</b>'
+            + (f' — <span class="rr-hit-title">{html.escape(title)}</span>' if title else "")
+            + f' <span class="rr-hit-meta">{html.escape(date)}'
+            + f" · {html.escape(tr.t('kind.' + kind))}"
+            f" · {html.escape(tr.t('search.score'))} {hit.score:.3f}"
+            f" · {'+'.join(matched)}</span></div>"
+        )
+        snippet = f'<div class="rr-hit-snippet">{highlight(hit.snippet)}</div>'
+        extra = ""
+        if hit.chunk is not None and hit.keyword is not None and hit.chunk.text not in hit.snippet:
+            extra = f'<div class="rr-hit-more">… {html.escape(hit.chunk.text[:240])} …</div>'
+        body = css(widgets.HTML(head + snippet + extra), "rr-hit-body")
+        label = (
+            tr.t("search.jump", time=clock(hit.start_s))
+            if hit.start_s is not None and kind in ("audio", "video")
+            else tr.t("search.open")
+        )
+        jump = css(
+            widgets.Button(description=label, layout=widgets.Layout(width="auto")), "rr-hit-open"
+        )
+        jump.on_click(
+            guarded(self.notice)(
+                lambda _b: self.shell.open_recording(hit.recording_id, hit.start_s)
+            )
+        )
+        box = css(widgets.VBox([body, jump]), "rr-hit")
+        box.add_class(f"rr-hit-id-{hit.recording_id}")
+        return box
+
+
+def search_panel(app: RecordRoute | Shell) -> widgets.Widget:
+    """The search box and its results."""
+    return SearchPanel(shell_for(app)).widget

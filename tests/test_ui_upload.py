@@ -1,0 +1,175 @@
+"""Upload and queue panels: files in, jobs queued, progress shown, cancel and retry."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from recordroute import Job, RecordRoute
+from recordroute.ui import QueuePanel, UploadPanel, find, find_all, upload_panel
+from recordroute.ui.i18n import Translator
+from recordroute.ui.shell import Shell
+from tests.test_ui_helpers import english_shell, upload_item, wait_for
+
+
+def _panel(app: RecordRoute) -> UploadPanel:
+    return UploadPanel(english_shell(app))
+
+
+def test_upload_queues_one_job_per_file_and_progress_reaches_the_rows(app: RecordRoute) -> None:
+    panel = _panel(app)
+    panel.files.value = (
+        upload_item("notes.txt", b"budget plan budget"),
+        upload_item("more.md", "예산 회의 예산".encode()),
+    )
+    panel.steps["transcribe"].value = False
+    panel.steps["summarize"].value = False
+    find(panel.widget, "rr-upload-start").click()
+    assert panel.notice.kind == "info" and panel.notice.text == (
+        "Added 2 file(s) and queued their jobs."
+    )
+    assert panel.files.value == ()
+    jobs = app.list_jobs()
+    assert [j.steps for j in jobs] == [("ingest", "keywords", "embed")] * 2
+    assert jobs[0].options == {
+        "whisper_model": "bundled-base",
+        "language": "auto",
+        "summary_model": "bundled-smollm2",
+    }
+    rows = find_all(panel.widget, "rr-job")
+    assert len(rows) == 2 and all("rr-job-queued" in r._dom_classes for r in rows)
+    assert [r.progress.value for r in panel.queue.rows.values()] == [0.0, 0.0]
+    for job in jobs:
+        app.run_job(job.id)
+    assert len(panel.shell.watcher.poll()) == 2
+    for row in panel.queue.rows.values():
+        assert row.job.state == "done" and row.progress.value == 100.0
+        assert row.progress.bar_style == "success" and row.percent.value == "100%"
+        assert row.stage.value == "embed: done" and "rr-job-done" in row.widget._dom_classes
+        assert row.cancel.disabled and row.retry.disabled
+    assert panel.shell.watcher.poll() == []  # nothing changed since
+
+
+def test_a_running_job_shows_stage_percent_and_time_left(app: RecordRoute) -> None:
+    queue = QueuePanel(english_shell(app))
+    now = datetime.now(UTC)
+    rec = app.add_upload("talk.txt", __import__("io").BytesIO(b"words"))
+    job = Job(
+        id="3f2b8c1e-0c4d-4a7e-9b1a-2d5e6f708192",
+        recording_id=rec.id,
+        steps=("ingest", "transcribe"),
+        options={},
+        state="running",
+        stage="transcribe: 00:04:00 of 00:10:00",
+        percent=41.5,
+        created_at=now,
+        updated_at=now,
+        eta_s=75.0,
+    )
+    queue.show([job])
+    row = queue.rows[job.id]
+    assert row.progress.value == 41.5 and row.percent.value == "42%"
+    assert row.stage.value == "transcribe: 00:04:00 of 00:10:00"
+    assert row.eta.value == "about 1 min 15 s left"
+    assert "running" in row.state.value and not row.cancel.disabled and row.retry.disabled
+    queue.show([dataclasses.replace(job, state="failed", error="The model <x> is missing.")])
+    assert row.eta.value == "" and "The model &lt;x&gt; is missing." in row.error.value
+    assert row.progress.bar_style == "danger" and not row.retry.disabled
+
+
+@pytest.mark.slow
+def test_real_recording_progress_is_shown_while_the_kernel_stays_free(
+    tmp_path: Path, shared_audio: Path
+) -> None:
+    from recordroute import Settings
+
+    settings = Settings(data_dir=tmp_path / "db", min_free_mb=0, whisper_model="bundled-tiny.en")
+    with RecordRoute(settings) as app:
+        panel = _panel(app)
+        panel.files.value = (upload_item("jfk.flac", (shared_audio / "jfk.flac").read_bytes()),)
+        panel.steps["summarize"].value = False
+        panel.steps["index"].value = False
+        app.start_workers()
+        panel.shell.watcher.interval_s = 0.1
+        panel.shell.watcher.start()  # a background thread moves the bars, as in the dashboard
+        try:
+            (job,) = panel.submit()  # returns at once: the job runs in a worker thread
+            row = panel.queue.rows[job.id]
+            seen: list[tuple[str, float, str]] = []
+
+            def progressed() -> bool:
+                seen.append((row.job.state, row.progress.value, row.stage.value))
+                return row.job.state == "done"
+
+            wait_for(progressed, timeout=300)
+        finally:
+            panel.shell.watcher.stop()
+        assert any(state == "running" and 0 < value < 100 and stage for state, value, stage in seen)
+        assert row.progress.value == 100 and app.transcript_segments(job.recording_id)
+
+
+def test_cancel_and_retry_from_the_queue(app: RecordRoute) -> None:
+    panel = _panel(app)
+    panel.files.value = (upload_item("a.txt", b"text"),)
+    panel.steps["summarize"].value = False
+    (job,) = panel.submit()
+    row = panel.queue.rows[job.id]
+    row.cancel.click()
+    assert row.job.state == "cancelled" and not row.retry.disabled and row.cancel.disabled
+    assert app.get_job(job.id).state == "cancelled"
+    row.retry.click()
+    assert row.job.state == "queued" and app.get_job(job.id).state == "queued"
+    app.run_job(job.id)
+    panel.shell.watcher.poll()
+    assert row.job.state == "done"
+    row.cancel.click()  # a stale button in another browser tab
+    assert "Job" in panel.queue.notice.text and "is already done" in panel.queue.notice.text
+    assert "Only queued or running jobs can be cancelled." in panel.queue.notice.text
+    panel.queue.notice.clear()
+    row.retry.disabled = False
+    row.retry.click()
+    assert "Only failed or cancelled jobs can be retried." in panel.queue.notice.text
+    find(panel.widget, "rr-queue-hide").click()
+    assert panel.queue.rows == {} and "No jobs yet." in panel.queue.empty.value
+
+
+def test_upload_errors_are_shown_in_plain_words(app: RecordRoute) -> None:
+    panel = _panel(app)
+    panel.start.click()
+    assert panel.notice.kind == "error"
+    assert panel.notice.text == (
+        "Choose at least one file first. Press 'Choose files' and pick a recording or document."
+    )
+    panel.files.value = (upload_item("a.txt", b"text"),)
+    for box in panel.steps.values():
+        box.value = False
+    panel.start.click()
+    assert panel.notice.text.startswith("Choose at least one step.")
+    panel.steps["index"].value = True
+    panel.files.value = (
+        upload_item("a.txt", b"text"),
+        upload_item("a-again.txt", b"text"),
+        upload_item("movie.exe", b"MZ"),
+    )
+    panel.start.click()
+    message = panel.notice.text
+    assert "Could not add 'a-again.txt'." in message and "same content" in message
+    assert "Could not add 'movie.exe'." in message and "cannot process (.exe)" in message
+    assert "Added 1 file(s)" in message and "Traceback" not in panel.notice.widget.value
+    assert len(app.list_jobs()) == 1  # the good file was still queued
+
+
+def test_the_panel_speaks_korean_by_default_and_switches(app: RecordRoute) -> None:
+    shell = Shell(app)
+    widget = upload_panel(shell)
+    start = find(widget, "rr-upload-start")
+    assert start.description == "올리고 처리하기"
+    assert find(widget, "rr-opt-language").options[0] == ("자동 감지", "auto")
+    shell.tr.set_language("en")
+    assert start.description == "Upload and process"
+    assert find(widget, "rr-opt-language").options[0] == ("Detect automatically", "auto")
+    assert find(widget, "rr-opt-whisper").value == app.settings.whisper_model
+    assert Translator().language == "ko"
