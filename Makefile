@@ -27,7 +27,7 @@ $(STAMP): pyproject.toml $(CONSTRAINTS) scripts/install-system-packages.sh
 	touch $@
 
 run: setup
-	$(BIN)/recordroute doctor
+	$(BIN)/recordroute serve
 
 lint: setup
 	$(BIN)/ruff check .
