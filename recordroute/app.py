@@ -499,11 +499,7 @@ class RecordRoute:
                 for a in self._library.repo.artifacts_of(rec.id, kind)
             ]
             if arts:
-                paths = [self._library.layout.resolve(a.rel_path) for a in arts]
-                with self._library.db.write() as conn:
-                    conn.executemany("DELETE FROM artifacts WHERE id = ?", [(a.id,) for a in arts])
-                for path in paths:
-                    path.unlink(missing_ok=True)
+                self._library.remove_artifacts(arts)
                 removed.append(task)
             if task == "stt" and arts:
                 self._jobs.set_keywords(rec.id, {})

@@ -229,3 +229,13 @@ def test_open_uses_environment_and_overrides(
         assert app.data_dir == (tmp_path / "other").resolve() and app.settings.min_free_mb == 0
     with RecordRoute.open(tmp_path / "third", settings=Settings(min_free_mb=5)) as app:
         assert app.data_dir == (tmp_path / "third").resolve() and app.settings.min_free_mb == 5
+
+
+def test_remove_artifacts_keeps_the_upload(app: RecordRoute, tmp_path: Path) -> None:
+    rec = app.add_file(write(tmp_path / "talk.mp3", b"t"))
+    summary = app.save_artifact(rec.id, "summary", "md", "s")
+    app._library.remove_artifacts([summary])
+    assert [a.kind for a in app.list_artifacts(rec.id)] == ["source"]
+    assert not (app.data_dir / summary.rel_path).exists()
+    with pytest.raises(ConflictError, match="The uploaded file itself cannot be removed"):
+        app._library.remove_artifacts(app.list_artifacts(rec.id))

@@ -347,6 +347,22 @@ class Library:
         return self.get_artifact(art_id)
 
 
+    def remove_artifacts(self, artifacts: Iterable[Artifact]) -> None:
+        """Delete artifacts (rows first, then files: a crash leaves a stray file, never a
+        row that points at nothing). The uploaded file is refused."""
+        arts = list(artifacts)
+        if any(a.kind == "source" for a in arts):
+            raise ConflictError(
+                "The uploaded file itself cannot be removed this way.",
+                "Delete and purge the recording to remove it.",
+            )
+        paths = [self.layout.resolve(a.rel_path) for a in arts]
+        with self.db.write() as conn:
+            conn.executemany("DELETE FROM artifacts WHERE id = ?", [(a.id,) for a in arts])
+        for path in paths:
+            path.unlink(missing_ok=True)
+
+
 def iso(moment: datetime) -> str:
     return to_iso(moment)
 
