@@ -1,0 +1,162 @@
+"""Facade methods for the library: adding, reading and changing recordings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from .app_base import FacadeBase
+from .models import Artifact, ImportReport, Recording
+from .storage import RecordingQuery, export_legacy, import_legacy
+from .wiring import (
+    recording_info,
+)
+
+
+class LibraryFacade(FacadeBase):
+    # -- adding ------------------------------------------------------------------
+    def add_file(
+        self, path: str | Path, *, display_name: str | None = None, tags: Iterable[str] = ()
+    ) -> Recording:
+        """Copy a file into the archive as a new recording."""
+        rec = self._library.add_file(Path(path), display_name=display_name, tags=tags)
+        self.events.publish("recording.created", recording_id=rec.id)
+        return rec
+
+    def add_upload(
+        self,
+        file_name: str,
+        stream: BinaryIO,
+        *,
+        display_name: str | None = None,
+        tags: Iterable[str] = (),
+        expected_size: int = 0,
+    ) -> Recording:
+        """Store an uploaded stream (read in chunks, never whole) as a new recording."""
+        rec = self._library.add_stream(
+            file_name, stream, display_name=display_name, tags=tags, expected_size=expected_size
+        )
+        self.events.publish("recording.created", recording_id=rec.id)
+        return rec
+
+    # -- reading -----------------------------------------------------------------
+    def list_recordings(
+        self,
+        *,
+        deleted: bool | None = False,
+        kind: str | None = None,
+        tag: str | None = None,
+        text: str | None = None,
+        sort: str = "created",
+        descending: bool = True,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Recording]:
+        """Recordings matching the filters; ``deleted=None`` lists active and deleted."""
+        return self._library.list_recordings(
+            RecordingQuery(
+                deleted=deleted,
+                kind=kind,
+                tag=tag,
+                text=text,
+                sort=sort,
+                descending=descending,
+                limit=limit,
+                offset=offset,
+            )
+        )
+
+    def count_recordings(self, *, deleted: bool | None = False) -> int:
+        return self._library.repo.count(deleted)
+
+    def get_recording(self, recording_id: str) -> Recording:
+        """The recording, or :class:`~recordroute.errors.NotFoundError`."""
+        return self._library.get(recording_id)
+
+    def find_recording(self, recording_id: str) -> Recording | None:
+        return self._library.find(recording_id)
+
+    def list_artifacts(self, recording_id: str, kind: str | None = None) -> list[Artifact]:
+        return self._library.artifacts(recording_id, kind)
+
+    def get_artifact(self, artifact_id: str) -> Artifact:
+        """An artifact by its download id (original RecordRoute file UUIDs work too)."""
+        return self._library.get_artifact(artifact_id)
+
+    def artifact_path(self, artifact_id: str) -> Path:
+        """The file of an artifact, resolved inside the data folder."""
+        return self._library.artifact_path(self.get_artifact(artifact_id))
+
+    def read_artifact_text(self, artifact_id: str) -> str:
+        return self.artifact_path(artifact_id).read_text(encoding="utf-8")
+
+    # -- changing ----------------------------------------------------------------
+    def rename(self, recording_id: str, name: str) -> Recording:
+        rec = self._library.rename(recording_id, name)
+        self.events.publish("recording.changed", recording_id=rec.id, fields=["display_name"])
+        return rec
+
+    def set_tags(self, recording_id: str, tags: Iterable[str]) -> Recording:
+        rec = self._library.set_tags(recording_id, tags)
+        self._sync_index(rec)
+        self.events.publish("recording.changed", recording_id=rec.id, fields=["tags"])
+        return rec
+
+    def add_tags(self, recording_id: str, tags: Iterable[str]) -> Recording:
+        current = self.get_recording(recording_id).tags
+        return self.set_tags(recording_id, [*current, *tags])
+
+    def remove_tags(self, recording_id: str, tags: Iterable[str]) -> Recording:
+        drop = set(tags)
+        current = self.get_recording(recording_id).tags
+        return self.set_tags(recording_id, [t for t in current if t not in drop])
+
+    def delete(self, recording_id: str) -> Recording:
+        """Soft delete: hidden from lists and search, restorable until purged."""
+        rec = self._library.delete(recording_id)
+        self._sync_index(rec)
+        self.events.publish("recording.deleted", recording_id=rec.id)
+        return rec
+
+    def restore(self, recording_id: str) -> Recording:
+        rec = self._library.restore(recording_id)
+        self._sync_index(rec)
+        self.events.publish("recording.restored", recording_id=rec.id)
+        return rec
+
+    def purge(self, recording_id: str) -> None:
+        """Really delete a soft-deleted recording and all its files."""
+        rec = self.get_recording(recording_id)
+        self._library.purge(recording_id)
+        if self._index_exists():
+            self.search_index.put_recording(recording_info(rec))
+            self.search_index.purge(recording_id)
+        self.events.publish("recording.purged", recording_id=recording_id)
+
+    def save_artifact(
+        self, recording_id: str, kind: str, fmt: str, data: bytes | str, **options: Any
+    ) -> Artifact:
+        """Write an artifact atomically (used by the pipeline and transcript edits)."""
+        payload = data.encode("utf-8") if isinstance(data, str) else data
+        art = self._library.save_artifact(recording_id, kind, fmt, payload, **options)
+        self.events.publish("recording.changed", recording_id=recording_id, fields=[kind])
+        return art
+
+    # -- maintenance -------------------------------------------------------------
+    def clean_temp(self) -> int:
+        """Remove stale temporary files (run on open and periodically by the server)."""
+        return self._library.clean_temp()
+
+    def import_legacy(self, path: str | Path) -> ImportReport:
+        """Import an original RecordRoute data folder; running it again adds nothing."""
+        report = import_legacy(self._library, Path(path))
+        if report.recordings_added:
+            self.events.publish(
+                "recording.created", recording_id="*", count=report.recordings_added
+            )
+        return report
+
+    def export_legacy(self, path: str | Path, *, overwrite: bool = False) -> Path:
+        """Write an ``upload_history.json``-shaped file; returns its path."""
+        return export_legacy(self._library, Path(path), overwrite=overwrite)
