@@ -80,7 +80,7 @@ class CompatFacade(SearchFacade):
         output_kinds = {  # what each of the original's task names produced
             "stt": ("transcript", "segments", "export", "keywords"),
             "summary": ("summary", "title"),
-            "embedding": (),
+            "embedding": ("vector",),
         }
         unknown = [t for t in tasks if t not in output_kinds]
         if unknown:
@@ -106,9 +106,12 @@ class CompatFacade(SearchFacade):
                 if task not in removed:
                     removed.append(task)
             if task == "embedding" and self._index_exists():
+                info = recording_info(rec)
+                self.search_index.put_recording(info)  # known to the index before the purge
                 self.search_index.purge(rec.id)
-                self.search_index.put_recording(recording_info(rec))
-                removed.append(task)
+                self.search_index.put_recording(info)  # kept for filters, without chunks
+                if task not in removed:
+                    removed.append(task)
         if removed:
             self.events.publish("recording.changed", recording_id=rec.id, fields=removed)
         return removed

@@ -185,7 +185,11 @@ def test_audio_end_to_end_with_search_and_similar(shared_audio: Path, tmp_path: 
             "summary",
             "title",
             "transcript",
+            "vector",
         ]
+        (manifest,) = app.list_artifacts(rec.id, "vector")
+        assert manifest.meta["chunks"] >= 1 and manifest.meta["dimension"] == 512
+        assert app.legacy_record(rec.id)["completed_tasks"]["embedding"] is True
         (transcript,) = app.list_artifacts(rec.id, "transcript")
         text = app.read_artifact_text(transcript.id)
         assert text.startswith("[00:00:00 - 00:00:")

@@ -101,6 +101,7 @@ def _save(ctx: StepContext, kind: str, fmt: str, text: str, **kw: Any) -> None:
         "title": ".title",
         "keywords": ".keywords",
         "export": "",
+        "vector": ".index",
     }[kind]
     ctx.store.save_artifact(
         ctx.recording.id, kind, fmt, text.encode("utf-8"), file_name=f"{stem}{suffix}.{fmt}", **kw
@@ -307,14 +308,18 @@ def embed(ctx: StepContext) -> None:
     segments = [s for s in _transcript_segments(ctx) if s.text.strip()]
     summary_art = ctx.store.find_artifact(ctx.recording.id, "summary", "md")
     summary = ctx.store.read_text(summary_art) if summary_art else None
+    embedder = ctx.embedder()
     rows = ctx.search.index_recording(
         ctx.store.get_recording(ctx.recording.id),
         segments,
         summary,
-        ctx.embedder(),
+        embedder,
         should_cancel=ctx.should_cancel,
         report=ctx.report,
     )
+    # a record of what the index holds for this recording (the vectors live in the index)
+    manifest = {"embedder": embedder.name, "dimension": embedder.dimension, "chunks": rows}
+    _save(ctx, "vector", "json", json.dumps(manifest), meta=manifest)
     ctx.notes.append(f"index: {rows} chunks")
     ctx.report(1.0, "index: done")
 
