@@ -346,7 +346,6 @@ class Library:
                     handle.write(data)
         return self.get_artifact(art_id)
 
-
     def remove_artifacts(self, artifacts: Iterable[Artifact]) -> None:
         """Delete artifacts (rows first, then files: a crash leaves a stray file, never a
         row that points at nothing). The uploaded file is refused."""
