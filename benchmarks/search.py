@@ -112,9 +112,28 @@ def build_original(folder: Path, n: int, dim: int) -> None:
     (store / "index.json").write_text(json.dumps(entries))
 
 
+def original_key(key: str, output_dir: Path) -> str:
+    """The original's index-key normalisation, run on every index load (spec section 2.5):
+    absolute, ``DB/...`` and ``whisper_output/...`` keys become output-relative."""
+    path = Path(key)
+    if path.is_absolute():
+        try:
+            path = path.relative_to(output_dir)
+        except ValueError:
+            return key
+    parts = path.parts
+    for prefix in ("DB", "whisper_output"):
+        if parts[:1] == (prefix,):
+            parts = parts[1:]
+    return str(Path(*parts))
+
+
 def original_query(folder: Path, query: np.ndarray, k: int) -> list[tuple[str, float]]:
+    """One query the original way: load the index, then every vector file, brute force."""
     store = folder / "vector_store"
-    entries = json.loads((store / "index.json").read_text())
+    output_dir = folder / "whisper_output"
+    loaded = json.loads((store / "index.json").read_text())
+    entries = {original_key(key, output_dir): entry for key, entry in loaded.items()}
     q_norm = float(np.linalg.norm(query))
     scored = []
     for key, entry in entries.items():
@@ -337,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print("# load average (1, 5, 15 min) at the end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"# peak resident memory of this process: {peak_mb:,.0f} MB (page cache not included)")
+    print(f"# peak resident set of this process: {peak_mb:,.0f} MB (counts mapped matrix pages)")
     for line in check_targets(results):
         print(line)
     return 0

@@ -95,11 +95,17 @@ class ModelRows:
     n_rows: int
     matrix: npt.NDArray[np.float32]
     rec_key: IntArray
+    chunk_id: IntArray
     alive: BoolArray
     quantized: QuantizedRows | None = None
+    view: npt.NDArray[np.float32] = dataclasses.field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.view = np.asarray(self.matrix[: self.n_rows])
 
     def rows(self) -> npt.NDArray[np.float32]:
-        return self.matrix[: self.n_rows]
+        """The published rows, as a plain array view of the memory map."""
+        return self.view
 
     def mask(self, allowed: BoolArray) -> BoolArray:
         """Live rows whose recording passes the filters."""
@@ -138,17 +144,18 @@ def refresh_model(
     model_id, dim, generation, n_rows, capacity, slug = record
     same_file = old is not None and (old.generation, old.dim) == (generation, dim)
     have = 0
-    keys_before = np.zeros(0, dtype=np.int64)
+    keys_before = chunks_before = np.zeros(0, dtype=np.int64)
     if old is not None and same_file and n_rows >= old.n_rows:
         matrix = old.matrix
         have = old.n_rows
-        keys_before = old.rec_key
+        keys_before, chunks_before = old.rec_key, old.chunk_id
     elif generation == 0:
         matrix = np.zeros((0, dim), dtype=np.float32)
     else:
         matrix = _open(index_dir, name, slug, generation, capacity, dim)
     new_keys = conn.execute(
-        "SELECT rec_key FROM vec_rows WHERE model_id = ? AND pos >= ? AND pos < ? ORDER BY pos",
+        "SELECT rec_key, chunk_id FROM vec_rows WHERE model_id = ? AND pos >= ? AND pos < ? "
+        "ORDER BY pos",
         (model_id, have, n_rows),
     ).fetchall()
     if len(new_keys) != n_rows - have:
@@ -157,13 +164,17 @@ def refresh_model(
             f"publishes {n_rows}.",
             "Run `recordroute reindex` to rebuild the search index from the stored chunks.",
         )
-    rec_key = np.concatenate([keys_before, np.array([k for (k,) in new_keys], dtype=np.int64)])
+    fresh = np.array(new_keys, dtype=np.int64).reshape(-1, 2)
+    rec_key = np.concatenate([keys_before, fresh[:, 0]])
+    chunk_id = np.concatenate([chunks_before, fresh[:, 1]])
     alive = np.ones(n_rows, dtype=np.bool_)
     dead = conn.execute(
         "SELECT pos FROM vec_rows WHERE model_id = ? AND dead = 1 AND pos < ?", (model_id, n_rows)
     ).fetchall()
     alive[[pos for (pos,) in dead]] = False
-    rows = ModelRows(model_id, name, dim, generation, capacity, n_rows, matrix, rec_key, alive)
+    rows = ModelRows(
+        model_id, name, dim, generation, capacity, n_rows, matrix, rec_key, chunk_id, alive
+    )
     if quantize:
         rows.quantized = old.quantized if same_file and old is not None else None
         if rows.quantized is None or rows.quantized.codes.shape[0] > n_rows:

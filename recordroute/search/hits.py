@@ -24,29 +24,28 @@ def chunk_hits(
     """The stored chunks behind ``(row, score)`` picks, in the same order."""
     if not picks:
         return []
-    positions = [pos for pos, _ in picks]
+    wanted = [int(rows.chunk_id[pos]) for pos, _ in picks]
     found: dict[int, tuple[Any, ...]] = {}
-    for low in range(0, len(positions), 500):
-        part = positions[low : low + 500]
+    for low in range(0, len(wanted), 500):
+        part = wanted[low : low + 500]
         marks = ",".join("?" * len(part))
         for record in conn.execute(
-            "SELECT v.pos, v.rec_key, c.artifact_id, c.ordinal, c.text, c.char_start, "
-            "c.char_end, c.start_s, c.end_s FROM vec_rows v JOIN chunks c ON c.id = v.chunk_id "
-            f"WHERE v.model_id = ? AND v.pos IN ({marks})",
-            [rows.model_id, *part],
+            "SELECT id, artifact_id, ordinal, text, char_start, char_end, start_s, end_s "
+            f"FROM chunks WHERE id IN ({marks})",
+            part,
         ):
             found[int(record[0])] = tuple(record[1:])
     hits: list[ChunkHit] = []
-    for pos, score in picks:
-        if pos not in found:
+    for (pos, score), chunk_id in zip(picks, wanted, strict=True):
+        if chunk_id not in found:
             raise CorruptDataError(
                 f"Row {pos} of the search matrix for model {rows.name!r} has no stored chunk.",
                 _REINDEX_FIX,
             )
-        rec_key, artifact_id, ordinal, text, char_start, char_end, start_s, end_s = found[pos]
+        artifact_id, ordinal, text, char_start, char_end, start_s, end_s = found[chunk_id]
         hits.append(
             ChunkHit(
-                recording_id=id_of[int(rec_key)],
+                recording_id=id_of[int(rows.rec_key[pos])],
                 artifact_id=str(artifact_id),
                 ordinal=int(ordinal),
                 score=float(score),

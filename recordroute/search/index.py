@@ -268,9 +268,7 @@ class SearchIndex:
                 f"vector_search takes one query vector, got {query.shape[0]}.",
                 "Use vector_search_batch for several queries.",
             )
-        return self.vector_search_batch(
-            query, model=model, k=k, filters=filters, per_recording=per_recording
-        )[0]
+        return self._vector_search(query, model, k, filters, per_recording)[0]
 
     def vector_search_batch(
         self,
@@ -282,8 +280,18 @@ class SearchIndex:
         per_recording: bool = True,
     ) -> list[list[ChunkHit]]:
         """:meth:`vector_search` for each row of ``vectors`` (one matrix product per block)."""
-        k = _check_k(k)
         queries = normalize_rows(vectors, "query vectors")
+        return self._vector_search(queries, model, k, filters, per_recording)
+
+    def _vector_search(
+        self,
+        queries: Float32Array,
+        model: str,
+        k: int,
+        filters: SearchFilters | None,
+        per_recording: bool,
+    ) -> list[list[ChunkHit]]:
+        k = _check_k(k)
         filters = filters or SearchFilters()
         key = ("vector", model, queries.tobytes(), queries.shape, filters, k, per_recording)
         with self._snapshot(model) as conn:

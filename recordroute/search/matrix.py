@@ -57,19 +57,20 @@ def normalize_rows(vectors: object, what: str) -> Float32Array:
             f"The {what} have shape {array.shape}; expected (rows, dimension).",
             "Pass one vector per row.",
         )
-    if not np.isfinite(array).all():
+    # a NaN or infinity anywhere in a row makes its squared norm non-finite
+    norms = np.sqrt(np.einsum("ij,ij->i", array, array, dtype=np.float64))
+    if not np.isfinite(norms).all():
         raise InvalidInputError(
             f"The {what} contain NaN or infinite values.",
             "Check the embedding model's output; it must return finite numbers.",
         )
-    norms = np.linalg.norm(array, axis=1)
     zero = np.flatnonzero(norms == 0)
     if zero.size:
         raise InvalidInputError(
             f"The {what} contain a zero vector (row {int(zero[0])}); cosine is undefined for it.",
             "Embed a non-empty text, or leave that chunk out.",
         )
-    return np.ascontiguousarray(array / norms[:, None], dtype=np.float32)
+    return np.ascontiguousarray(array / norms[:, None].astype(np.float32), dtype=np.float32)
 
 
 def open_matrix(

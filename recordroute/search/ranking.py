@@ -24,9 +24,13 @@ _GATHER_SHARE = 0.2
 _BATCH_BLOCK = 64
 
 
-def top_rows(scores: Float32Array, k: int) -> IntArray:
-    """Indices of the ``k`` best finite scores, best first, ties by lower index."""
-    finite = int(np.count_nonzero(scores > -np.inf))
+def top_rows(scores: Float32Array, k: int, finite: int | None = None) -> IntArray:
+    """Indices of the ``k`` best finite scores, best first, ties by lower index.
+
+    ``finite`` (the number of scores above -inf) is counted when not given.
+    """
+    if finite is None:
+        finite = int(np.count_nonzero(scores > -np.inf))
     k = min(k, finite)
     if k <= 0:
         return np.zeros(0, dtype=np.int64)
@@ -38,16 +42,18 @@ def top_rows(scores: Float32Array, k: int) -> IntArray:
     return picked[order].astype(np.int64)
 
 
-def masked_scores(rows: Float32Array, query: Float32Array, mask: BoolArray) -> Float32Array:
-    """``rows @ query`` with rows outside ``mask`` at -inf."""
-    selected = np.flatnonzero(mask)
-    if selected.size < _GATHER_SHARE * mask.shape[0]:
+def masked_scores(
+    rows: Float32Array, query: Float32Array, mask: BoolArray, selected: int
+) -> Float32Array:
+    """``rows @ query`` with rows outside ``mask`` (which holds ``selected`` rows) at -inf."""
+    if selected < _GATHER_SHARE * mask.shape[0]:
         scores = np.full(mask.shape[0], -np.inf, dtype=np.float32)
-        if selected.size:
-            scores[selected] = rows[selected] @ query
+        inside = np.flatnonzero(mask)
+        scores[inside] = rows[inside] @ query
         return scores
     scores = np.asarray(rows @ query, dtype=np.float32)
-    scores[~mask] = -np.inf
+    if selected < mask.shape[0]:
+        scores[~mask] = -np.inf
     return scores
 
 
@@ -159,9 +165,8 @@ def rank_rows(
         return []
     matrix = rows.rows()
     if rows.quantized is None:
-        return _select(
-            _exact(masked_scores(matrix, query, mask)), rows, k, per_recording, available
-        )
+        scores = masked_scores(matrix, query, mask, available)
+        return _select(_exact(scores, available), rows, k, per_recording, available)
     approx = rows.quantized.scores(query)
     approx[~mask] = -np.inf
 
@@ -186,7 +191,7 @@ def rank_many(
     if queries.shape[0] == 1 or rows.quantized is not None or available == 0:
         return [rank_rows(rows, query, mask, k, per_recording, rescore_factor) for query in queries]
     return [
-        _select(_exact(scores), rows, k, per_recording, available)
+        _select(_exact(scores, available), rows, k, per_recording, available)
         for scores in batch_scores(rows.rows(), queries, mask)
     ]
 
@@ -194,9 +199,9 @@ def rank_many(
 Candidates = Callable[[int], tuple[IntArray, Float32Array]]
 
 
-def _exact(scores: Float32Array) -> Candidates:
+def _exact(scores: Float32Array, finite: int) -> Candidates:
     def candidates(count: int) -> tuple[IntArray, Float32Array]:
-        picked = top_rows(scores, count)
+        picked = top_rows(scores, count, finite)
         return picked, scores[picked]
 
     return candidates

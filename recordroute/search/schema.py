@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -134,9 +135,7 @@ def _connect(index_dir: Path, path: Path, busy_timeout_s: float) -> sqlite3.Conn
         ) from exc
     try:
         conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = FULL")
-        _migrate(conn, path)
+        _set_up(conn, path, busy_timeout_s)
     except sqlite3.DatabaseError as exc:
         conn.close()
         if _is_busy(exc):
@@ -149,6 +148,25 @@ def _connect(index_dir: Path, path: Path, busy_timeout_s: float) -> sqlite3.Conn
         conn.close()
         raise
     return conn
+
+
+def _set_up(conn: sqlite3.Connection, path: Path, busy_timeout_s: float) -> None:
+    """WAL mode and migrations. Two processes opening a new index at once can get
+    "database is locked" from the journal-mode switch without SQLite's busy handler ever
+    waiting, so busy errors here are retried until the busy timeout."""
+    deadline = time.monotonic() + busy_timeout_s
+    delay = 0.01
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+            _migrate(conn, path)
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)
 
 
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:
