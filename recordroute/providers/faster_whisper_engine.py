@@ -23,18 +23,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..config import Settings
 from ..errors import ProviderUnavailableError
 from ..models import Segment
-from ..protocols import CancelCheck, ProgressCallback, ProviderStatus, Transcript
+from ..protocols import CancelCheck, ProgressCallback, Transcript
 from . import model_cache
 from .cancellation import raise_if_cancelled, report_progress
 from .devices import ctranslate2_has_cuda, resolve_device
 from .language_windows import LanguageWindow, dominant_language, language_runs
-from .languages import UNDETERMINED, check_model_language, resolve_language
-from .media import SAMPLE_RATE, decode_audio
-from .status import status_of
+from .languages import UNDETERMINED, check_model_language
+from .media import SAMPLE_RATE
 from .text_filters import clean_segments
+from .whisper_base import WhisperTranscriberBase
 from .whisper_models import WhisperModelRef, offline_fix, resolve_for_faster_whisper
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -51,25 +50,11 @@ BEAM_SIZE = 5
 REQUIREMENT = "faster-whisper==1.2.1"
 
 
-class FasterWhisperTranscriber:
+class FasterWhisperTranscriber(WhisperTranscriberBase):
     """:class:`~recordroute.protocols.Transcriber` backed by faster-whisper."""
 
     name = ENGINE
-
-    def __init__(self, settings: Settings) -> None:
-        self._settings = settings
-
-    @property
-    def model_name(self) -> str:
-        return self._settings.whisper_model
-
-    def available(self) -> ProviderStatus:
-        """Whether the engine is installed and the model is on this machine (loads nothing)."""
-        return status_of(ENGINE, self._check_available, REQUIREMENT)
-
-    def load(self) -> None:
-        """Load the model now (it is otherwise loaded by the first transcription)."""
-        self._loaded()
+    requirement = REQUIREMENT
 
     def transcribe(
         self,
@@ -81,12 +66,13 @@ class FasterWhisperTranscriber:
         on_progress: ProgressCallback | None = None,
         should_cancel: CancelCheck | None = None,
     ) -> Transcript:
-        audio = Path(audio)
-        what = f"Transcription of '{audio.name}'"
-        forced = resolve_language(language, self._settings.language)
-        raise_if_cancelled(should_cancel, what)
-        samples = decode_audio(audio, should_cancel=should_cancel)
-        duration = samples.shape[0] / SAMPLE_RATE
+        decoded = self._decode_input(audio, language, should_cancel)
+        what, forced, samples, duration = (
+            decoded.what,
+            decoded.forced_language,
+            decoded.samples,
+            decoded.duration,
+        )
         model = self._loaded().model
         multilingual = bool(model.model.is_multilingual)
         check_model_language(self.model_name, multilingual, forced)

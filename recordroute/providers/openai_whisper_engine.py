@@ -22,19 +22,18 @@ import urllib.error
 from pathlib import Path
 from typing import Any
 
-from ..config import Settings
 from ..errors import ProviderUnavailableError
 from ..models import Segment
-from ..protocols import CancelCheck, ProgressCallback, ProviderStatus, Transcript
+from ..protocols import CancelCheck, ProgressCallback, Transcript
 from . import model_cache
 from .audio_windows import is_silent, plan_windows
 from .cancellation import raise_if_cancelled, report_progress, throttled
 from .devices import resolve_device, torch_has_cuda
 from .language_windows import LanguageWindow, dominant_language, language_runs
-from .languages import UNDETERMINED, check_model_language, resolve_language
-from .media import SAMPLE_RATE, decode_audio
-from .status import status_of
+from .languages import UNDETERMINED, check_model_language
+from .media import SAMPLE_RATE
 from .text_filters import clean_segments
+from .whisper_base import WhisperTranscriberBase
 from .whisper_models import WhisperModelRef, offline_fix, resolve_for_openai_whisper
 
 log = logging.getLogger(__name__)
@@ -45,25 +44,11 @@ BEAM_SIZE = 5
 TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 
 
-class OpenAIWhisperTranscriber:
+class OpenAIWhisperTranscriber(WhisperTranscriberBase):
     """:class:`~recordroute.protocols.Transcriber` backed by openai-whisper."""
 
     name = ENGINE
-
-    def __init__(self, settings: Settings) -> None:
-        self._settings = settings
-
-    @property
-    def model_name(self) -> str:
-        return self._settings.whisper_model
-
-    def available(self) -> ProviderStatus:
-        """Whether the engine is installed and the checkpoint is on this machine (loads nothing)."""
-        return status_of(ENGINE, self._check_available, REQUIREMENT)
-
-    def load(self) -> None:
-        """Load the model now (it is otherwise loaded by the first transcription)."""
-        self._loaded()
+    requirement = REQUIREMENT
 
     def transcribe(
         self,
@@ -75,12 +60,13 @@ class OpenAIWhisperTranscriber:
         on_progress: ProgressCallback | None = None,
         should_cancel: CancelCheck | None = None,
     ) -> Transcript:
-        audio = Path(audio)
-        what = f"Transcription of '{audio.name}'"
-        forced = resolve_language(language, self._settings.language)
-        raise_if_cancelled(should_cancel, what)
-        samples = decode_audio(audio, should_cancel=should_cancel)
-        duration = samples.shape[0] / SAMPLE_RATE
+        decoded = self._decode_input(audio, language, should_cancel)
+        what, forced, samples, duration = (
+            decoded.what,
+            decoded.forced_language,
+            decoded.samples,
+            decoded.duration,
+        )
         entry = self._loaded()
         model = entry.model
         multilingual = bool(model.is_multilingual)
