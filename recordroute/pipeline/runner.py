@@ -196,20 +196,12 @@ class JobRunner:
             percent = tracker.percent(step, fraction)
             eta = tracker.eta(percent)
             now = time.monotonic()
-            if now - last_write[0] >= self.progress_interval_s or fraction >= 1.0:
+            # every report is an event; the store (which other processes poll) is
+            # written at most every progress_interval_s, and at the end of a step
+            store = now - last_write[0] >= self.progress_interval_s or fraction >= 1.0
+            if store:
                 last_write[0] = now
-                self._progress(job, step, percent, stage, eta)
-            else:
-                self.events.publish(
-                    "job.progress",
-                    job_id=job.id,
-                    recording_id=job.recording_id,
-                    step=step,
-                    stage=stage,
-                    percent=round(percent, 1),
-                    eta_s=eta,
-                    client_task_id=job.client_task_id,
-                )
+            self._progress(job, step, percent, stage, eta, store=store)
 
         options = dict(job.options)
         return StepContext(
@@ -225,8 +217,17 @@ class JobRunner:
             probe_duration=self.probe_duration,
         )
 
-    def _progress(self, job: Job, step: str, percent: float, stage: str, eta: float | None) -> None:
-        if self.jobs.progress(job.id, stage, percent, eta):
+    def _progress(
+        self,
+        job: Job,
+        step: str,
+        percent: float,
+        stage: str,
+        eta: float | None,
+        *,
+        store: bool = True,
+    ) -> None:
+        if store and self.jobs.progress(job.id, stage, percent, eta):
             self.signal_cancel(job.id)
         self.events.publish(
             "job.progress",
