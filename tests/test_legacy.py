@@ -45,6 +45,7 @@ def test_import_keeps_every_field_artifact_and_vector(app: RecordRoute, tmp_path
             art = app.get_artifact(link.rsplit("/", 1)[-1])
             expected = "summary" if task == "summary" else "transcript"
             assert art.kind == expected and art.recording_id == rec.id
+            assert art.edited == (expected == "transcript")  # pipeline re-runs keep it
             entry = legacy.registry[link.rsplit("/", 1)[-1]]
             original = legacy.root / str(entry["file_path"]).removeprefix("DB/")
             assert app.artifact_path(art.id).read_bytes() == original.read_bytes()

@@ -294,6 +294,8 @@ def import_legacy(library: Library, source: Path) -> ImportReport:
                             created_at=stamp,
                             updated_at=stamp,
                             meta=planned_file.meta,
+                            # the original let users edit transcripts: never overwrite them
+                            edited=planned_file.kind == "transcript",
                         ),
                         planned_file.ids[1:],
                     )
