@@ -35,13 +35,7 @@ class JobsFacade(LibraryFacade):
         job = self._jobs.submit(
             rec.id, planned, check_job_options(dict(options or {})), client_task_id
         )
-        self.events.publish(
-            "job.queued",
-            job_id=job.id,
-            recording_id=rec.id,
-            steps=planned,
-            client_task_id=client_task_id,
-        )
+        self.events.publish_job("job.queued", job, steps=planned)
         if self._pool is not None:
             self._pool.wake()
         return job
@@ -82,24 +76,13 @@ class JobsFacade(LibraryFacade):
         job = self._jobs.request_cancel(job_id)
         self._runner.signal_cancel(job_id)
         if job.state == "cancelled":
-            self.events.publish(
-                "job.cancelled",
-                job_id=job.id,
-                recording_id=job.recording_id,
-                client_task_id=job.client_task_id,
-            )
+            self.events.publish_job("job.cancelled", job)
         return job
 
     def retry_job(self, job_id: str) -> Job:
         """Queue a failed or cancelled job again; steps already done are not repeated."""
         job = self._jobs.retry(job_id)
-        self.events.publish(
-            "job.queued",
-            job_id=job.id,
-            recording_id=job.recording_id,
-            steps=list(job.steps),
-            client_task_id=job.client_task_id,
-        )
+        self.events.publish_job("job.queued", job, steps=list(job.steps))
         if self._pool is not None:
             self._pool.wake()
         return job

@@ -9,6 +9,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from .models import Job
+
 log = logging.getLogger(__name__)
 
 EVENT_TYPES = (
@@ -76,3 +78,13 @@ class EventBus:
             except Exception:
                 log.exception("event listener %r failed on %s", listener, type_)
         return event
+
+    def publish_job(self, type_: str, job: Job, **data: Any) -> Event:
+        """A ``job.*`` event carrying the job's id, recording and the client's task id."""
+        return self.publish(
+            type_,
+            job_id=job.id,
+            recording_id=job.recording_id,
+            client_task_id=job.client_task_id,
+            **data,
+        )

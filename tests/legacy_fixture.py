@@ -10,6 +10,27 @@ from pathlib import Path
 
 import numpy as np
 
+#: the fields of an upload_history.json record (spec section 2.3)
+HISTORY_KEYS = frozenset(
+    {
+        "id",
+        "timestamp",
+        "filename",
+        "file_type",
+        "duration",
+        "file_path",
+        "folder_name",
+        "completed_tasks",
+        "download_links",
+        "title_summary",
+        "tags",
+        "file_hash",
+        "deleted",
+        "deleted_at",
+        "deleted_assets",
+    }
+)
+
 
 @dataclasses.dataclass
 class LegacyData:

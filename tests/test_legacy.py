@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from recordroute import ConflictError, CorruptDataError, InvalidInputError, RecordRoute
-from tests.legacy_fixture import build_legacy_folder
+from tests.legacy_fixture import HISTORY_KEYS, build_legacy_folder
 
 
 def _snapshot(app: RecordRoute) -> tuple[int, list[Path]]:
@@ -138,24 +138,7 @@ def test_export_writes_the_original_shape(app: RecordRoute, tmp_path: Path) -> N
     assert out == tmp_path / "out" / "upload_history.json"
     records = json.loads(out.read_text(encoding="utf-8"))
     assert records[0]["id"] == fresh.id  # newest first
-    keys = {
-        "id",
-        "timestamp",
-        "filename",
-        "file_type",
-        "duration",
-        "file_path",
-        "folder_name",
-        "completed_tasks",
-        "download_links",
-        "title_summary",
-        "tags",
-        "file_hash",
-        "deleted",
-        "deleted_at",
-        "deleted_assets",
-    }
-    assert all(keys <= set(r) for r in records)
+    assert all(set(r) >= HISTORY_KEYS for r in records)
     assert records[0]["completed_tasks"] == {"stt": True, "embedding": False, "summary": False}
     link = records[0]["download_links"]["stt"]
     assert app.read_artifact_text(link.rsplit("/", 1)[-1]) == "hello"

@@ -11,25 +11,9 @@ from typing import Any
 
 import pytest
 
+from tests.legacy_fixture import HISTORY_KEYS
 from tests.server_support import ApiServer, multipart
 
-HISTORY_KEYS = {
-    "id",
-    "timestamp",
-    "filename",
-    "file_type",
-    "duration",
-    "file_path",
-    "folder_name",
-    "completed_tasks",
-    "download_links",
-    "title_summary",
-    "tags",
-    "file_hash",
-    "deleted",
-    "deleted_at",
-    "deleted_assets",
-}
 MISSING = "00000000-0000-4000-8000-000000000000"
 
 

@@ -127,13 +127,7 @@ class JobRunner:
             steps = plan_steps(list(job.steps), rec.kind)
             done = self.jobs.steps_done(job.id)
             tracker = _Tracker(steps, done)
-            self.events.publish(
-                "job.started",
-                job_id=job.id,
-                recording_id=rec.id,
-                steps=steps,
-                client_task_id=job.client_task_id,
-            )
+            self.events.publish_job("job.started", job, steps=steps)
             for step in steps:
                 if step in done:
                     continue
@@ -145,12 +139,7 @@ class JobRunner:
                     job, step, 100 * tracker.finished / tracker.total, f"{step}: done", None
                 )
             finished = self.jobs.finish(job.id, "done")
-            self.events.publish(
-                "job.finished",
-                job_id=job.id,
-                recording_id=rec.id,
-                client_task_id=job.client_task_id,
-            )
+            self.events.publish_job("job.finished", job)
             return finished
         except JobCancelledError as exc:
             if stop.is_set() and not flag.is_set():
@@ -158,12 +147,7 @@ class JobRunner:
                 log.info("job %s interrupted by shutdown, queued again", job.id)
                 return self.jobs.get(job.id)
             cancelled = self.jobs.finish(job.id, "cancelled", exc.message)
-            self.events.publish(
-                "job.cancelled",
-                job_id=job.id,
-                recording_id=job.recording_id,
-                client_task_id=job.client_task_id,
-            )
+            self.events.publish_job("job.cancelled", job)
             return cancelled
         except RecordRouteError as exc:
             return self._fail(job, str(exc))
@@ -173,13 +157,7 @@ class JobRunner:
 
     def _fail(self, job: Job, message: str) -> Job:
         failed = self.jobs.finish(job.id, "failed", message)
-        self.events.publish(
-            "job.failed",
-            job_id=job.id,
-            recording_id=job.recording_id,
-            error=message,
-            client_task_id=job.client_task_id,
-        )
+        self.events.publish_job("job.failed", job, error=message)
         return failed
 
     def _context(
@@ -229,15 +207,8 @@ class JobRunner:
     ) -> None:
         if store and self.jobs.progress(job.id, stage, percent, eta):
             self.signal_cancel(job.id)
-        self.events.publish(
-            "job.progress",
-            job_id=job.id,
-            recording_id=job.recording_id,
-            step=step,
-            stage=stage,
-            percent=round(percent, 1),
-            eta_s=eta,
-            client_task_id=job.client_task_id,
+        self.events.publish_job(
+            "job.progress", job, step=step, stage=stage, percent=round(percent, 1), eta_s=eta
         )
 
     def _run_step(self, step: str, ctx: StepContext, should_cancel: Callable[[], bool]) -> None:
