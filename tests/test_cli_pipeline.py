@@ -72,7 +72,7 @@ def test_worker_process_runs_jobs_and_stops_on_sigterm(tmp_path: Path) -> None:
     db = tmp_path / "db"
     with RecordRoute(Settings(data_dir=db, min_free_mb=0)) as app:
         rec = app.add_file(write(tmp_path / "a.txt", "alpha beta"))
-        job = app.submit_job(rec.id, ["keywords"])
+        job = app.jobs.submit(rec.id, ["keywords"])
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     worker = subprocess.Popen(
         [sys.executable, "-m", "recordroute", "worker", "--data-dir", str(db)],
@@ -83,10 +83,10 @@ def test_worker_process_runs_jobs_and_stops_on_sigterm(tmp_path: Path) -> None:
     try:
         with RecordRoute(Settings(data_dir=db, min_free_mb=0)) as app:
             deadline = time.monotonic() + 60
-            while app.get_job(job.id).state != "done" and time.monotonic() < deadline:
+            while app.jobs.get(job.id).state != "done" and time.monotonic() < deadline:
                 time.sleep(0.1)
-            assert app.get_job(job.id).state == "done"
-            assert [j.id for j in app.jobs_changed_since("2000-01-01")] == [job.id]
+            assert app.jobs.get(job.id).state == "done"
+            assert [j.id for j in app.jobs.changed_since("2000-01-01")] == [job.id]
     finally:
         worker.send_signal(signal.SIGTERM)
         _, err = worker.communicate(timeout=30)

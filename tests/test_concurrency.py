@@ -68,7 +68,7 @@ def test_threads_share_one_facade(tmp_path: Path) -> None:
         for t in threads:
             t.join()
         assert not errors
-        assert app.count_recordings() == 100
+        assert app.recordings.count() == 100
 
 
 @pytest.mark.slow
@@ -96,8 +96,8 @@ def test_sigkill_mid_write_loses_no_acknowledged_write(tmp_path: Path) -> None:
         stored = {r.id for r in app.list_recordings()}
         assert set(acknowledged) <= stored
         for rid in acknowledged:
-            art = app.list_artifacts(rid)[0]
-            assert app.artifact_path(art.id).read_bytes().startswith(b"crash ")
+            art = app.recordings.artifacts(rid)[0]
+            assert app.recordings.artifact_path(art.id).read_bytes().startswith(b"crash ")
         # and the store keeps working after the crash
         app.add_file(_file(tmp_path, "after.txt"))
         integrity = app._library.db.query("PRAGMA integrity_check")[0][0]

@@ -28,31 +28,31 @@ def test_a_text_job_runs_with_progress_events_and_feeds_the_vocabulary(
     app: RecordRoute, tmp_path: Path
 ) -> None:
     seen: list[Event] = []
-    app.subscribe(seen.append)
+    app.events.subscribe(seen.append)
     rec = app.add_file(write(tmp_path / "회의.txt", "예산 회의록 예산 일정 예산 회의록"))
     job = app.process(rec.id, ["keywords"])
     assert job.state == "done" and job.percent == 100 and job.steps == ("ingest", "keywords")
     types = [e.type for e in seen if e.type.startswith("job.")]
     assert types[:2] == ["job.queued", "job.started"] and types[-1] == "job.finished"
     assert any(e.type == "job.progress" and e.data["percent"] == 100 for e in seen)
-    (kw,) = app.list_artifacts(rec.id, "keywords")
-    assert app.read_artifact_text(kw.id).startswith('{\n "예산": 3')
-    assert app._jobs.vocabulary(2) == ["예산", "회의록"]
-    app.delete(rec.id)
-    assert app._jobs.vocabulary(2) == []  # deleted recordings do not feed the prompt
-    assert [j.id for j in app.list_jobs(states=["done"])] == [job.id]
-    assert [j.id for j in app.list_jobs(recording_id=rec.id)] == [job.id]
+    (kw,) = app.recordings.artifacts(rec.id, "keywords")
+    assert app.recordings.read_text(kw.id).startswith('{\n "예산": 3')
+    assert app.insights.vocabulary(2) == ["예산", "회의록"]
+    app.recordings.delete(rec.id)
+    assert app.insights.vocabulary(2) == []  # deleted recordings do not feed the prompt
+    assert [j.id for j in app.jobs.list(states=["done"])] == [job.id]
+    assert [j.id for j in app.jobs.list(recording_id=rec.id)] == [job.id]
 
 
 def test_cp949_text_and_bad_pdfs(app: RecordRoute, tmp_path: Path) -> None:
     rec = app.add_file(write(tmp_path / "old.txt", "한국어 문서".encode("cp949")))
     assert app.process(rec.id, ["keywords"]).state == "done"
-    (transcript,) = app.list_artifacts(rec.id, "transcript")
-    assert app.read_artifact_text(transcript.id) == "한국어 문서\n"
+    (transcript,) = app.recordings.artifacts(rec.id, "transcript")
+    assert app.recordings.read_text(transcript.id) == "한국어 문서\n"
     bad = app.add_file(write(tmp_path / "broken.pdf", b"%PDF-1.4 not really"))
     job = app.process(bad.id, ["keywords"])
     assert job.state == "failed" and "The PDF 'broken.pdf' cannot be read" in job.error
-    assert app.list_artifacts(bad.id, "transcript") == []
+    assert app.recordings.artifacts(bad.id, "transcript") == []
     binary = app.add_file(write(tmp_path / "blob.txt", bytes(range(128, 256)) * 3))
     job = app.process(binary.id, ["keywords"])
     assert job.state == "failed" and "is not text in UTF-8, CP949 or EUC-KR" in job.error
@@ -61,8 +61,8 @@ def test_cp949_text_and_bad_pdfs(app: RecordRoute, tmp_path: Path) -> None:
 def test_a_pdf_becomes_the_transcript(app: RecordRoute, tmp_path: Path) -> None:
     rec = app.add_file(write(tmp_path / "minutes.pdf", minimal_pdf("Budget approved for Q3")))
     assert app.process(rec.id, ["keywords"]).state == "done"
-    (transcript,) = app.list_artifacts(rec.id, "transcript")
-    assert "Budget approved for Q3" in app.read_artifact_text(transcript.id)
+    (transcript,) = app.recordings.artifacts(rec.id, "transcript")
+    assert "Budget approved for Q3" in app.recordings.read_text(transcript.id)
     empty = app.add_file(write(tmp_path / "scan.pdf", minimal_pdf("")))
     job = app.process(empty.id, ["keywords"])
     assert job.state == "failed" and "has no extractable text" in job.error
@@ -71,20 +71,20 @@ def test_a_pdf_becomes_the_transcript(app: RecordRoute, tmp_path: Path) -> None:
 def test_job_request_errors(app: RecordRoute, tmp_path: Path) -> None:
     rec = app.add_file(write(tmp_path / "a.txt", "text"))
     with pytest.raises(InvalidInputError, match="'translate' is not a pipeline step"):
-        app.submit_job(rec.id, ["translate"])
+        app.jobs.submit(rec.id, ["translate"])
     with pytest.raises(InvalidInputError, match="Unknown job options: colour"):
-        app.submit_job(rec.id, ["keywords"], {"colour": "red"})
+        app.jobs.submit(rec.id, ["keywords"], {"colour": "red"})
     job = app.process(rec.id, ["keywords"])
     with pytest.raises(ConflictError, match="is already done"):
-        app.cancel_job(job.id)
+        app.jobs.cancel(job.id)
     with pytest.raises(ConflictError, match="Only failed or cancelled jobs can be retried"):
-        app.retry_job(job.id)
-    queued = app.submit_job(rec.id, ["keywords"])
-    assert app.cancel_job(queued.id).state == "cancelled"
-    assert app.retry_job(queued.id).state == "queued"
-    app.delete(rec.id)
+        app.jobs.retry(job.id)
+    queued = app.jobs.submit(rec.id, ["keywords"])
+    assert app.jobs.cancel(queued.id).state == "cancelled"
+    assert app.jobs.retry(queued.id).state == "queued"
+    app.recordings.delete(rec.id)
     with pytest.raises(ConflictError, match="Restore it first"):
-        app.submit_job(rec.id, ["keywords"])
+        app.jobs.submit(rec.id, ["keywords"])
 
 
 def test_a_missing_service_fails_the_job_with_its_fix_and_retry_resumes(tmp_path: Path) -> None:
@@ -100,14 +100,14 @@ def test_a_missing_service_fails_the_job_with_its_fix_and_retry_resumes(tmp_path
         job = app.process(rec.id, ["summarize"])
         assert job.state == "failed"
         assert "Ollama" in job.error and "RECORDROUTE_OLLAMA_HOST" in job.error
-        assert app._jobs.steps_done(job.id) == ["ingest"]
+        assert app.jobs.steps_done(job.id) == ["ingest"]
     with OllamaReplay() as replay, RecordRoute(settings.replace(ollama_host=replay.url)) as app:
-        app.retry_job(job.id)
-        done = app.run_job(job.id)
+        app.jobs.retry(job.id)
+        done = app.jobs.run(job.id)
         assert done.state == "done", done.error
-        assert app._jobs.steps_done(job.id) == ["ingest", "summarize"]  # ingest not repeated
-        (summary,) = app.list_artifacts(rec.id, "summary")
-        assert "ship the release on Friday" in app.read_artifact_text(summary.id)
+        assert app.jobs.steps_done(job.id) == ["ingest", "summarize"]  # ingest not repeated
+        (summary,) = app.recordings.artifacts(rec.id, "summary")
+        assert "ship the release on Friday" in app.recordings.read_text(summary.id)
 
 
 def test_transient_errors_are_retried_with_backoff(tmp_path: Path) -> None:
@@ -124,7 +124,7 @@ def test_transient_errors_are_retried_with_backoff(tmp_path: Path) -> None:
         with RecordRoute(settings) as app:
             rec = app.add_file(write(tmp_path / "a.txt", "text to summarise"))
             stages: list[str] = []
-            app.subscribe(lambda e: stages.append(str(e.data.get("stage", ""))))
+            app.events.subscribe(lambda e: stages.append(str(e.data.get("stage", ""))))
             job = app.process(rec.id, ["summarize"])
             assert job.state == "failed" and "llama runner process has terminated" in job.error
             assert len(replay.bodies("/api/chat") + replay.bodies("/api/generate")) == 3
@@ -133,8 +133,8 @@ def test_transient_errors_are_retried_with_backoff(tmp_path: Path) -> None:
 
 def test_interrupted_jobs_resume_or_fail_with_a_reason(app: RecordRoute, tmp_path: Path) -> None:
     rec = app.add_file(write(tmp_path / "a.txt", "alpha beta gamma"))
-    resumable = app.submit_job(rec.id, ["keywords"])
-    exhausted = app.submit_job(rec.id, ["keywords"])
+    resumable = app.jobs.submit(rec.id, ["keywords"])
+    exhausted = app.jobs.submit(rec.id, ["keywords"])
     with app._library.db.write() as conn:  # as a worker killed mid-job leaves them
         dead = f"{socket.gethostname()}:999999999:w0"
         conn.execute(
@@ -146,33 +146,33 @@ def test_interrupted_jobs_resume_or_fail_with_a_reason(app: RecordRoute, tmp_pat
             "WHERE id = ?",
             (dead, now_iso(), exhausted.id),
         )
-    app.start_workers(1)
-    _wait(lambda: app.get_job(resumable.id).state == "done")
-    failed = app.get_job(exhausted.id)
+    app.jobs.start_workers(1)
+    _wait(lambda: app.jobs.get(resumable.id).state == "done")
+    failed = app.jobs.get(exhausted.id)
     assert failed.state == "failed" and "interrupted 3 times" in failed.error
-    app.stop_workers()
+    app.jobs.stop_workers()
 
 
 def test_worker_pool_runs_queued_jobs(app: RecordRoute, tmp_path: Path) -> None:
-    pool = app.start_workers(2)
-    assert app.start_workers() is pool
+    pool = app.jobs.start_workers(2)
+    assert app.jobs.start_workers() is pool
     jobs = [
-        app.submit_job(app.add_file(write(tmp_path / f"{n}.txt", f"doc {n}")).id, ["keywords"])
+        app.jobs.submit(app.add_file(write(tmp_path / f"{n}.txt", f"doc {n}")).id, ["keywords"])
         for n in range(4)
     ]
-    _wait(lambda: all(app.get_job(j.id).state == "done" for j in jobs))
-    app.stop_workers()
+    _wait(lambda: all(app.jobs.get(j.id).state == "done" for j in jobs))
+    app.jobs.stop_workers()
 
 
 def test_user_edits_survive_reruns(app: RecordRoute, tmp_path: Path) -> None:
     rec = app.add_file(write(tmp_path / "notes.md", "machine text"))
     app.process(rec.id, ["keywords"])
-    edited = app.edit_transcript(rec.id, "사람이 고친 회의록 회의록")
+    edited = app.transcripts.edit(rec.id, "사람이 고친 회의록 회의록")
     job = app.process(rec.id, ["keywords"])
     assert job.state == "done"
-    assert app.read_artifact_text(edited.id) == "사람이 고친 회의록 회의록"
-    assert "the edit was kept" in app._jobs.note(job.id)
-    assert app._jobs.vocabulary(1) == ["회의록"]  # keywords come from the edit
+    assert app.recordings.read_text(edited.id) == "사람이 고친 회의록 회의록"
+    assert "the edit was kept" in app.jobs.note(job.id)
+    assert app.insights.vocabulary(1) == ["회의록"]  # keywords come from the edit
 
 
 def minimal_pdf(text: str) -> bytes:

@@ -32,8 +32,8 @@ def test_add_list_get_and_files_on_disk(app: RecordRoute, tmp_path: Path) -> Non
     assert stored.read_bytes() == src.read_bytes()
     assert app.get_recording(rec.id) == rec
     assert [r.id for r in app.list_recordings()] == [rec.id]
-    (source,) = app.list_artifacts(rec.id)
-    assert source.kind == "source" and app.artifact_path(source.id) == stored
+    (source,) = app.recordings.artifacts(rec.id)
+    assert source.kind == "source" and app.recordings.artifact_path(source.id) == stored
 
 
 def test_kinds_by_suffix(app: RecordRoute, tmp_path: Path) -> None:
@@ -50,7 +50,7 @@ def test_kinds_by_suffix(app: RecordRoute, tmp_path: Path) -> None:
     with pytest.raises(UnsupportedFileError, match=r"'virus.exe' has a file type .*\.exe"):
         app.add_file(write(tmp_path / "virus.exe", b"MZ"))
     with pytest.raises(UnsupportedFileError, match="is not a usable file name"):
-        app.add_upload("..", io.BytesIO(b"x"))
+        app.recordings.add_upload("..", io.BytesIO(b"x"))
 
 
 def test_duplicates_are_refused_among_active_recordings_only(
@@ -60,11 +60,11 @@ def test_duplicates_are_refused_among_active_recordings_only(
     with pytest.raises(DuplicateRecordingError, match="same content as recording") as info:
         app.add_file(write(tmp_path / "b.wav", b"same"))
     assert info.value.existing_id == first.id
-    app.delete(first.id)
+    app.recordings.delete(first.id)
     second = app.add_file(tmp_path / "b.wav")  # a deleted recording does not block it
     assert second.id != first.id
     with pytest.raises(DuplicateRecordingError, match="Delete that recording first"):
-        app.restore(first.id)
+        app.recordings.restore(first.id)
     assert len(list((app.data_dir / "uploads").iterdir())) == 2
     assert not list((app.data_dir / "tmp").iterdir())  # no staged upload left behind
 
@@ -73,7 +73,7 @@ def test_list_filters_sort_and_paging(app: RecordRoute, tmp_path: Path) -> None:
     a = app.add_file(write(tmp_path / "alpha.txt", "1"), tags=["work"])
     b = app.add_file(write(tmp_path / "Beta.mp3", "2"))
     c = app.add_file(write(tmp_path / "gamma.pdf", "3"), tags=["work", "법률"])
-    app.delete(b.id)
+    app.recordings.delete(b.id)
     assert [r.id for r in app.list_recordings()] == [c.id, a.id]
     assert [r.id for r in app.list_recordings(deleted=True)] == [b.id]
     assert {r.id for r in app.list_recordings(deleted=None)} == {a.id, b.id, c.id}
@@ -85,7 +85,7 @@ def test_list_filters_sort_and_paging(app: RecordRoute, tmp_path: Path) -> None:
     assert [r.id for r in app.list_recordings(text="GAM")] == [c.id]
     assert [r.id for r in app.list_recordings(kind="text")] == [a.id]
     assert [r.id for r in app.list_recordings(limit=1, offset=1)] == [a.id]
-    assert app.count_recordings() == 2 and app.count_recordings(deleted=True) == 1
+    assert app.recordings.count() == 2 and app.recordings.count(deleted=True) == 1
     with pytest.raises(InvalidInputError, match="Cannot sort by 'colour'"):
         app.list_recordings(sort="colour")
     with pytest.raises(InvalidInputError, match="must not be negative"):
@@ -96,29 +96,29 @@ def test_rename_tag_delete_restore_purge(app: RecordRoute, tmp_path: Path) -> No
     seen: list[Event] = []
     app.events.subscribe(seen.append)
     rec = app.add_file(write(tmp_path / "x.wav", b"x"))
-    assert app.rename(rec.id, "  주간   회의 ").display_name == "주간 회의"
-    assert app.add_tags(rec.id, ["b", "a"]).tags == ("a", "b")
-    assert app.remove_tags(rec.id, ["a"]).tags == ("b",)
+    assert app.recordings.rename(rec.id, "  주간   회의 ").display_name == "주간 회의"
+    assert app.recordings.add_tags(rec.id, ["b", "a"]).tags == ("a", "b")
+    assert app.recordings.remove_tags(rec.id, ["a"]).tags == ("b",)
     with pytest.raises(InvalidInputError, match="is empty or longer than 300"):
-        app.rename(rec.id, "   ")
+        app.recordings.rename(rec.id, "   ")
     with pytest.raises(InvalidInputError, match="at most 64 characters"):
-        app.set_tags(rec.id, ["x" * 65])
+        app.recordings.set_tags(rec.id, ["x" * 65])
     with pytest.raises(ConflictError, match=r"is not deleted.*Delete it first"):
-        app.purge(rec.id)
+        app.recordings.purge(rec.id)
     with pytest.raises(ConflictError, match="is not deleted"):
-        app.restore(rec.id)
-    assert app.delete(rec.id).deleted
+        app.recordings.restore(rec.id)
+    assert app.recordings.delete(rec.id).deleted
     with pytest.raises(ConflictError, match="Restore it first"):
-        app.rename(rec.id, "y")
+        app.recordings.rename(rec.id, "y")
     with pytest.raises(ConflictError, match="Restore it first"):
-        app.delete(rec.id)
+        app.recordings.delete(rec.id)
     upload = app.data_dir / "uploads" / rec.id / "x.wav"
     assert upload.exists()  # soft delete moves nothing
-    assert not app.restore(rec.id).deleted
-    app.delete(rec.id)
-    app.purge(rec.id)
+    assert not app.recordings.restore(rec.id).deleted
+    app.recordings.delete(rec.id)
+    app.recordings.purge(rec.id)
     assert not upload.parent.exists()
-    assert app.find_recording(rec.id) is None
+    assert app.recordings.find(rec.id) is None
     with pytest.raises(NotFoundError, match="There is no recording with id"):
         app.get_recording(rec.id)
     types = [e.type for e in seen]
@@ -138,8 +138,8 @@ def test_purge_keeps_everything_when_the_database_write_fails(
     app: RecordRoute, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rec = app.add_file(write(tmp_path / "x.wav", b"x"))
-    app.save_artifact(rec.id, "transcript", "md", "hello")
-    app.delete(rec.id)
+    app.recordings.save_artifact(rec.id, "transcript", "md", "hello")
+    app.recordings.delete(rec.id)
     library = app._library
 
     def boom(*_: object) -> None:
@@ -147,7 +147,7 @@ def test_purge_keeps_everything_when_the_database_write_fails(
 
     monkeypatch.setattr(library.repo, "delete_row", boom)
     with pytest.raises(StorageError, match="disk went away"):
-        app.purge(rec.id)
+        app.recordings.purge(rec.id)
     assert (app.data_dir / "uploads" / rec.id / "x.wav").exists()
     assert (app.data_dir / "outputs" / rec.id / "x.transcript.md").exists()
     assert app.get_recording(rec.id).deleted
@@ -155,27 +155,27 @@ def test_purge_keeps_everything_when_the_database_write_fails(
 
 def test_artifacts_keep_their_id_and_protect_user_edits(app: RecordRoute, tmp_path: Path) -> None:
     rec = app.add_file(write(tmp_path / "talk.mp3", b"t"))
-    first = app.save_artifact(rec.id, "transcript", "md", "machine text")
-    again = app.save_artifact(rec.id, "transcript", "md", "machine text v2")
-    assert again.id == first.id and app.read_artifact_text(first.id) == "machine text v2"
-    app.save_artifact(rec.id, "transcript", "md", "사람이 고친 글", edited=True)
+    first = app.recordings.save_artifact(rec.id, "transcript", "md", "machine text")
+    again = app.recordings.save_artifact(rec.id, "transcript", "md", "machine text v2")
+    assert again.id == first.id and app.recordings.read_text(first.id) == "machine text v2"
+    app.recordings.save_artifact(rec.id, "transcript", "md", "사람이 고친 글", edited=True)
     with pytest.raises(ConflictError, match="was edited by hand"):
-        app.save_artifact(rec.id, "transcript", "md", "machine text v3")
-    assert app.read_artifact_text(first.id) == "사람이 고친 글"
-    replaced = app.save_artifact(rec.id, "transcript", "md", "v4", replace_edited=True)
-    assert not replaced.edited and app.read_artifact_text(first.id) == "v4"
-    assert [a.kind for a in app.list_artifacts(rec.id)] == ["source", "transcript"]
-    assert [a.kind for a in app.list_artifacts(rec.id, "transcript")] == ["transcript"]
+        app.recordings.save_artifact(rec.id, "transcript", "md", "machine text v3")
+    assert app.recordings.read_text(first.id) == "사람이 고친 글"
+    replaced = app.recordings.save_artifact(rec.id, "transcript", "md", "v4", replace_edited=True)
+    assert not replaced.edited and app.recordings.read_text(first.id) == "v4"
+    assert [a.kind for a in app.recordings.artifacts(rec.id)] == ["source", "transcript"]
+    assert [a.kind for a in app.recordings.artifacts(rec.id, "transcript")] == ["transcript"]
 
 
 def test_missing_artifact_file_is_an_error_not_empty(app: RecordRoute, tmp_path: Path) -> None:
     rec = app.add_file(write(tmp_path / "talk.mp3", b"t"))
-    art = app.save_artifact(rec.id, "summary", "md", "s")
+    art = app.recordings.save_artifact(rec.id, "summary", "md", "s")
     (app.data_dir / art.rel_path).unlink()
     with pytest.raises(StorageError, match="is missing on disk"):
-        app.artifact_path(art.id)
+        app.recordings.artifact_path(art.id)
     with pytest.raises(NotFoundError, match="There is no file with id"):
-        app.get_artifact("00000000-0000-4000-8000-000000000000")
+        app.recordings.get_artifact("00000000-0000-4000-8000-000000000000")
 
 
 def test_add_file_errors(app: RecordRoute, tmp_path: Path) -> None:
@@ -189,8 +189,8 @@ def test_add_file_errors(app: RecordRoute, tmp_path: Path) -> None:
 def test_upload_size_limit_leaves_nothing(tmp_path: Path) -> None:
     with RecordRoute(Settings(data_dir=tmp_path / "db", max_upload_mb=1, min_free_mb=0)) as app:
         with pytest.raises(TooLargeError, match="larger than the limit of 1 MB"):
-            app.add_upload("big.wav", io.BytesIO(b"\0" * (1024 * 1024 + 1)))
-        assert app.count_recordings() == 0
+            app.recordings.add_upload("big.wav", io.BytesIO(b"\0" * (1024 * 1024 + 1)))
+        assert app.recordings.count() == 0
         assert not list((app.data_dir / "tmp").iterdir())
         assert not list((app.data_dir / "uploads").iterdir())
 
@@ -198,9 +198,9 @@ def test_upload_size_limit_leaves_nothing(tmp_path: Path) -> None:
 def test_nearly_full_disk_is_refused_clearly(tmp_path: Path) -> None:
     with RecordRoute(Settings(data_dir=tmp_path / "db", min_free_mb=1 << 23)) as app:
         with pytest.raises(DiskFullError, match=r"nearly full.*MB free") as info:
-            app.add_upload("a.wav", io.BytesIO(b"x"))
+            app.recordings.add_upload("a.wav", io.BytesIO(b"x"))
         assert "RECORDROUTE_MIN_FREE_MB" in info.value.fix
-        assert app.count_recordings() == 0
+        assert app.recordings.count() == 0
 
 
 def test_stale_temp_files_are_cleaned_on_open_and_on_demand(tmp_path: Path) -> None:
@@ -216,7 +216,7 @@ def test_stale_temp_files_are_cleaned_on_open_and_on_demand(tmp_path: Path) -> N
     with RecordRoute(settings) as app:  # cleaned on open
         assert not old.exists() and not orphan.exists() and fresh.exists()
         os.utime(fresh, (past, past))
-        assert app.clean_temp() == 1 and not fresh.exists()
+        assert app.recordings.clean_temp() == 1 and not fresh.exists()
 
 
 def test_open_uses_environment_and_overrides(
@@ -233,9 +233,9 @@ def test_open_uses_environment_and_overrides(
 
 def test_remove_artifacts_keeps_the_upload(app: RecordRoute, tmp_path: Path) -> None:
     rec = app.add_file(write(tmp_path / "talk.mp3", b"t"))
-    summary = app.save_artifact(rec.id, "summary", "md", "s")
+    summary = app.recordings.save_artifact(rec.id, "summary", "md", "s")
     app._library.remove_artifacts([summary])
-    assert [a.kind for a in app.list_artifacts(rec.id)] == ["source"]
+    assert [a.kind for a in app.recordings.artifacts(rec.id)] == ["source"]
     assert not (app.data_dir / summary.rel_path).exists()
     with pytest.raises(ConflictError, match="The uploaded file itself cannot be removed"):
-        app._library.remove_artifacts(app.list_artifacts(rec.id))
+        app._library.remove_artifacts(app.recordings.artifacts(rec.id))

@@ -69,15 +69,15 @@ def test_identifiers_must_be_canonical_uuids(bad: str) -> None:
 def test_facade_refuses_traversal_ids(app: RecordRoute) -> None:
     for bad in ("../uploads", "..%2f..%2fetc%2fpasswd", "/etc/passwd"):
         with pytest.raises(InvalidInputError):
-            app.get_artifact(bad)
+            app.recordings.get_artifact(bad)
         with pytest.raises(InvalidInputError):
             app.get_recording(bad)
 
 
 def test_artifact_whose_stored_path_escapes_is_refused(app: RecordRoute, tmp_path: Path) -> None:
     rec = app.add_file(write(tmp_path / "a.txt", "a"))
-    art = app.save_artifact(rec.id, "summary", "md", "s")
+    art = app.recordings.save_artifact(rec.id, "summary", "md", "s")
     with app._library.db.write() as conn:  # simulate a tampered database row
         conn.execute("UPDATE artifacts SET rel_path = '../../secret' WHERE id = ?", (art.id,))
     with pytest.raises(UnsafePathError):
-        app.artifact_path(art.id)
+        app.recordings.artifact_path(art.id)

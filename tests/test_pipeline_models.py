@@ -134,20 +134,20 @@ def test_cancel_mid_transcription_stops_fast_and_leaves_no_files(
             ):
                 transcribing.set()
 
-        app.subscribe(watch)
-        app.start_workers(1)
-        job = app.submit_job(rec.id, ["transcribe"])
+        app.events.subscribe(watch)
+        app.jobs.start_workers(1)
+        job = app.jobs.submit(rec.id, ["transcribe"])
         assert transcribing.wait(120), "transcription never reported progress"
         asked = time.monotonic()
-        app.cancel_job(job.id)
-        while app.get_job(job.id).state == "running" and time.monotonic() - asked < 30:
+        app.jobs.cancel(job.id)
+        while app.jobs.get(job.id).state == "running" and time.monotonic() - asked < 30:
             time.sleep(0.05)
         stopped_after = time.monotonic() - asked
-        app.stop_workers()
-        final = app.get_job(job.id)
+        app.jobs.stop_workers()
+        final = app.jobs.get(job.id)
         assert final.state == "cancelled", final
         assert stopped_after < 5, stopped_after
-        kinds = {a.kind for a in app.list_artifacts(rec.id)}
+        kinds = {a.kind for a in app.recordings.artifacts(rec.id)}
         assert kinds == {"source"}
         outputs = app.data_dir / "outputs" / rec.id
         assert not outputs.exists() or not any(outputs.iterdir())
@@ -159,12 +159,12 @@ def test_shutdown_mid_job_leaves_it_resumable(tmp_path: Path, long_audio: Path) 
     with RecordRoute(settings) as app:
         rec = app.add_file(long_audio)
         started = threading.Event()
-        app.subscribe(lambda e: e.type == "job.progress" and started.set())
-        app.start_workers(1)
-        job = app.submit_job(rec.id, ["transcribe"])
+        app.events.subscribe(lambda e: e.type == "job.progress" and started.set())
+        app.jobs.start_workers(1)
+        job = app.jobs.submit(rec.id, ["transcribe"])
         assert started.wait(120)
-        app.stop_workers()
-        assert app.get_job(job.id).state == "queued"  # will run again on the next start
+        app.jobs.stop_workers()
+        assert app.jobs.get(job.id).state == "queued"  # will run again on the next start
 
 
 def test_audio_end_to_end_with_search_and_similar(shared_audio: Path, tmp_path: Path) -> None:
@@ -175,7 +175,7 @@ def test_audio_end_to_end_with_search_and_similar(shared_audio: Path, tmp_path: 
         assert job.state == "done", job.error
         rec = app.get_recording(speech.id)
         assert rec.title and rec.duration_s == pytest.approx(11, abs=0.5)
-        kinds = sorted(a.kind for a in app.list_artifacts(rec.id))
+        kinds = sorted(a.kind for a in app.recordings.artifacts(rec.id))
         assert kinds == [
             "export",
             "export",
@@ -187,11 +187,11 @@ def test_audio_end_to_end_with_search_and_similar(shared_audio: Path, tmp_path: 
             "transcript",
             "vector",
         ]
-        (manifest,) = app.list_artifacts(rec.id, "vector")
+        (manifest,) = app.recordings.artifacts(rec.id, "vector")
         assert manifest.meta["chunks"] >= 1 and manifest.meta["dimension"] == 512
-        assert app.legacy_record(rec.id)["completed_tasks"]["embedding"] is True
-        (transcript,) = app.list_artifacts(rec.id, "transcript")
-        text = app.read_artifact_text(transcript.id)
+        assert app.legacy.record(rec.id)["completed_tasks"]["embedding"] is True
+        (transcript,) = app.recordings.artifacts(rec.id, "transcript")
+        text = app.recordings.read_text(transcript.id)
         assert text.startswith("[00:00:00 - 00:00:")
         body = " ".join(line.split("] ", 1)[1] for line in text.splitlines())
         assert word_error_rate(JFK, body) <= 0.1
@@ -205,9 +205,9 @@ def test_audio_end_to_end_with_search_and_similar(shared_audio: Path, tmp_path: 
             assert app.process(r.id, ["embed"]).state == "done"
         hits = app.search("what you can do for your country")
         assert hits[0].recording_id == speech.id and "country" in hits[0].snippet
-        similar = app.similar_recordings(doc.id, k=2)
+        similar = app.search.similar(doc.id, k=2)
         assert similar[0].recording_id == speech.id  # Korean finds English
-        app.delete(speech.id)
+        app.recordings.delete(speech.id)
         assert speech.id not in {h.recording_id for h in app.search("your country")}
 
 

@@ -291,7 +291,9 @@ def test_corrupt_database_and_newer_schema_are_reported(tmp_path):
     with SearchIndex(tmp_path / "new"):
         pass
     with sqlite3.connect(tmp_path / "new" / DB_NAME) as conn:
-        conn.execute("INSERT INTO schema_version VALUES (?)", (len(MIGRATIONS) + 1,))
+        conn.execute(
+            "INSERT INTO schema_migrations VALUES (?, ?, ?)", (len(MIGRATIONS) + 1, "new", "")
+        )
     with pytest.raises(StorageError, match="newer than this RecordRoute knows"):
         SearchIndex(tmp_path / "new")
     (tmp_path / "file").write_text("x")
@@ -318,7 +320,7 @@ def test_migrations_are_recorded(tmp_path):
     with SearchIndex(tmp_path):
         pass
     with sqlite3.connect(tmp_path / DB_NAME) as conn:
-        versions = [row[0] for row in conn.execute("SELECT version FROM schema_version")]
+        versions = [row[0] for row in conn.execute("SELECT number FROM schema_migrations")]
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
     assert versions == list(range(1, len(MIGRATIONS) + 1))
     assert mode == "wal"

@@ -394,7 +394,7 @@ def test_an_imported_original_data_folder_is_served(tmp_path: Path) -> None:
 
     legacy = build_legacy_folder(tmp_path / "DB")
     with RecordRoute(Settings(data_dir=tmp_path / "db", min_free_mb=0)) as app:
-        app.import_legacy(legacy.root)
+        app.legacy.import_folder(legacy.root)
     with ApiServer(tmp_path / "db", workers=0) as srv:
         history = srv.compat("GET", "/history").json()
         active = [r for r in legacy.history if not r["deleted"]]

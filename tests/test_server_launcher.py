@@ -165,7 +165,7 @@ def test_serve_prints_its_urls_both_children_answer_and_sigterm_stops_all(
     assert wait_gone(family, 30) == []
     if job is not None:
         with RecordRoute(Settings(data_dir=tmp_path / "db", min_free_mb=0)) as app:
-            after = app.get_job(job["id"])
+            after = app.jobs.get(job["id"])
         assert after.state in ("queued", "done"), after
         if after.state == "queued":
             assert "interrupted" in after.error

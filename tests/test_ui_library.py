@@ -21,7 +21,7 @@ def test_rows_show_date_type_duration_title_tags_and_step_status(
     app: RecordRoute, tmp_path: Path
 ) -> None:
     doc = add_text(app, tmp_path, "minutes.txt", "budget plan", tags=["work"])
-    app.rename(doc.id, "minutes <draft>")
+    app.recordings.rename(doc.id, "minutes <draft>")
     app.process(doc.id, ["keywords"])
     audio = app.add_file(tiny_wav(tmp_path / "talk.wav", seconds=2.0))
     app.process(audio.id, ["ingest"])
@@ -78,7 +78,7 @@ def test_rename_tag_delete_undo_restore(app: RecordRoute, tmp_path: Path) -> Non
     find(panel.widget, "rr-lib-undo").click()
     assert panel.notice.text == "Restored 2." and len(app.list_recordings()) == 2
     assert panel.undo_button.layout.display == "none"
-    app.delete(a.id)
+    app.recordings.delete(a.id)
     panel.show_deleted.value = True
     assert [r.id for r in panel.recordings] == [a.id] and panel.delete_button.disabled
     assert panel.restore_button.layout.display == ""
@@ -95,21 +95,21 @@ def test_reset_and_run_missing_steps_queue_jobs(app: RecordRoute, tmp_path: Path
     panel.reset_steps.value = ("keywords",)
     find(panel.widget, "rr-lib-reset").click()
     assert panel.notice.text == "Queued 1 job(s)."
-    assert app.list_artifacts(doc.id, "keywords") == []  # the reset removed the old output
-    (job, _done) = app.list_jobs(recording_id=doc.id)
+    assert app.recordings.artifacts(doc.id, "keywords") == []  # the reset removed the old output
+    (job, _done) = app.jobs.list(recording_id=doc.id)
     assert job.state == "queued" and job.steps == ("ingest", "keywords")
-    app.run_job(job.id)
+    app.jobs.run(job.id)
     find(panel.widget, "rr-lib-run-missing").click()
-    (missing, *_rest) = app.list_jobs(recording_id=doc.id)
+    (missing, *_rest) = app.jobs.list(recording_id=doc.id)
     assert missing.steps == ("ingest", "summarize", "title", "embed")
-    app.cancel_job(missing.id)
+    app.jobs.cancel(missing.id)
     app.process(doc.id, ["embed"])
-    app.save_artifact(doc.id, "summary", "md", "## Summary\n- budget\n")
-    app.save_artifact(doc.id, "title", "txt", "Budget\n")
-    before = len(app.list_jobs())
+    app.recordings.save_artifact(doc.id, "summary", "md", "## Summary\n- budget\n")
+    app.recordings.save_artifact(doc.id, "title", "txt", "Budget\n")
+    before = len(app.jobs.list())
     panel.missing_button.click()
     assert panel.notice.text == "The selected recordings have no missing steps."
-    assert len(app.list_jobs()) == before
+    assert len(app.jobs.list()) == before
 
 
 def test_library_errors_are_shown_in_plain_words(app: RecordRoute, tmp_path: Path) -> None:

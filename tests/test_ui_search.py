@@ -100,7 +100,7 @@ def test_a_spoken_hit_jumps_to_its_time(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "db", min_free_mb=0, whisper_model="bundled-tiny.en")
     with RecordRoute(settings) as app:
         rec = app.add_file(tiny_wav(tmp_path / "talk.wav", seconds=3.0))
-        app.edit_transcript(
+        app.transcripts.edit(
             rec.id,
             "[00:00:00 - 00:00:04] Opening words.\n"
             "[00:00:04 - 00:00:09] The harbour bridge is closed.\n",

@@ -32,7 +32,7 @@ def test_upload_queues_one_job_per_file_and_progress_reaches_the_rows(app: Recor
         "Added 2 file(s) and queued their jobs."
     )
     assert panel.files.value == ()
-    jobs = app.list_jobs()
+    jobs = app.jobs.list()
     assert [j.steps for j in jobs] == [("ingest", "keywords", "embed")] * 2
     assert jobs[0].options == {
         "whisper_model": "bundled-base",
@@ -43,7 +43,7 @@ def test_upload_queues_one_job_per_file_and_progress_reaches_the_rows(app: Recor
     assert len(rows) == 2 and all("rr-job-queued" in r._dom_classes for r in rows)
     assert [r.progress.value for r in panel.queue.rows.values()] == [0.0, 0.0]
     for job in jobs:
-        app.run_job(job.id)
+        app.jobs.run(job.id)
     assert len(panel.shell.watcher.poll()) == 2
     for row in panel.queue.rows.values():
         assert row.job.state == "done" and row.progress.value == 100.0
@@ -56,7 +56,7 @@ def test_upload_queues_one_job_per_file_and_progress_reaches_the_rows(app: Recor
 def test_a_running_job_shows_stage_percent_and_time_left(app: RecordRoute) -> None:
     queue = QueuePanel(english_shell(app))
     now = datetime.now(UTC)
-    rec = app.add_upload("talk.txt", __import__("io").BytesIO(b"words"))
+    rec = app.recordings.add_upload("talk.txt", __import__("io").BytesIO(b"words"))
     job = Job(
         id="3f2b8c1e-0c4d-4a7e-9b1a-2d5e6f708192",
         recording_id=rec.id,
@@ -92,7 +92,7 @@ def test_real_recording_progress_is_shown_while_the_kernel_stays_free(
         panel.files.value = (upload_item("jfk.flac", (shared_audio / "jfk.flac").read_bytes()),)
         panel.steps["summarize"].value = False
         panel.steps["index"].value = False
-        app.start_workers()
+        app.jobs.start_workers()
         panel.shell.watcher.interval_s = 0.1
         panel.shell.watcher.start()  # a background thread moves the bars, as in the dashboard
         try:
@@ -119,10 +119,10 @@ def test_cancel_and_retry_from_the_queue(app: RecordRoute) -> None:
     row = panel.queue.rows[job.id]
     row.cancel.click()
     assert row.job.state == "cancelled" and not row.retry.disabled and row.cancel.disabled
-    assert app.get_job(job.id).state == "cancelled"
+    assert app.jobs.get(job.id).state == "cancelled"
     row.retry.click()
-    assert row.job.state == "queued" and app.get_job(job.id).state == "queued"
-    app.run_job(job.id)
+    assert row.job.state == "queued" and app.jobs.get(job.id).state == "queued"
+    app.jobs.run(job.id)
     panel.shell.watcher.poll()
     assert row.job.state == "done"
     row.cancel.click()  # a stale button in another browser tab
@@ -159,7 +159,7 @@ def test_upload_errors_are_shown_in_plain_words(app: RecordRoute) -> None:
     assert "Could not add 'a-again.txt'." in message and "same content" in message
     assert "Could not add 'movie.exe'." in message and "cannot process (.exe)" in message
     assert "Added 1 file(s)" in message and "Traceback" not in panel.notice.widget.value
-    assert len(app.list_jobs()) == 1  # the good file was still queued
+    assert len(app.jobs.list()) == 1  # the good file was still queued
 
 
 def test_the_panel_speaks_korean_by_default_and_switches(app: RecordRoute) -> None:

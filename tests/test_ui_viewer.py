@@ -22,7 +22,7 @@ def _viewer(app: RecordRoute) -> ViewerPanel:
 
 def _timed_recording(app: RecordRoute, tmp_path: Path) -> str:
     rec = app.add_file(tiny_wav(tmp_path / "talk.wav", seconds=5.0))
-    app.save_artifact(rec.id, "transcript", "md", TIMED)
+    app.recordings.save_artifact(rec.id, "transcript", "md", TIMED)
     return rec.id
 
 
@@ -82,7 +82,9 @@ def test_documents_have_no_player_and_plain_paragraphs(app: RecordRoute, tmp_pat
 
 def test_summary_is_rendered_safely(app: RecordRoute, tmp_path: Path) -> None:
     rid = _timed_recording(app, tmp_path)
-    app.save_artifact(rid, "summary", "md", "## Key points\n- **Budget** <script>x()</script>\n")
+    app.recordings.save_artifact(
+        rid, "summary", "md", "## Key points\n- **Budget** <script>x()</script>\n"
+    )
     panel = _viewer(app)
     panel.open(rid)
     assert "<h4>Key points</h4><ul><li><b>Budget</b> &lt;script&gt;x()&lt;/script&gt;</li>" in (
@@ -101,10 +103,10 @@ def test_edit_save_then_refresh_summary_and_index(app: RecordRoute, tmp_path: Pa
     find(panel.widget, "rr-viewer-save").click()
     assert panel.notice.text == "Transcript saved." and not panel.edit_button.value
     assert "Budget and hiring plans." in panel.transcript.value
-    assert app.list_artifacts(rid, "transcript")[-1].edited
+    assert app.recordings.artifacts(rid, "transcript")[-1].edited
     assert panel.refresh_button.layout.display == ""
     find(panel.widget, "rr-viewer-refresh").click()
-    (job,) = app.list_jobs(recording_id=rid)
+    (job,) = app.jobs.list(recording_id=rid)
     assert job.steps == ("ingest", "transcribe", "summarize", "title", "keywords", "embed")
     assert panel.notice.text == "Queued a job to refresh the summary and index."
     assert panel.refresh_button.layout.display == "none"
@@ -131,7 +133,7 @@ def test_viewer_errors_are_shown_in_plain_words(app: RecordRoute, tmp_path: Path
     assert panel.notice.text == (
         "An empty transcript cannot be saved. Type the text, or press 'Cancel editing'."
     )
-    app.delete(rid)
+    app.recordings.delete(rid)
     panel.edit_button.value = True
     panel.editor.value = "[00:00:00 - 00:00:01] late edit\n"
     panel.save_button.click()

@@ -81,7 +81,7 @@ def test_an_unexpected_failure_is_shown_without_a_traceback(
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("index file vanished")
 
-    monkeypatch.setattr(app, "search", broken)
+    monkeypatch.setattr(app.search, "query", broken)
     bench.search.query.value = "anything"
     shown = find(bench.widget, "rr-search-status").value
     assert "An unexpected error happened: RuntimeError: index file vanished" in shown
@@ -91,7 +91,7 @@ def test_an_unexpected_failure_is_shown_without_a_traceback(
 def test_start_runs_workers_and_live_updates_off_the_main_thread(app: RecordRoute) -> None:
     bench = Workbench(app).start()  # stand-alone (no server token): a worker thread here
     try:
-        assert app._pool is not None and bench.shell.watcher._thread is not None
+        assert app.jobs.workers_running and bench.shell.watcher._thread is not None
         assert bench.shell.watcher._thread.daemon
     finally:
         bench.close()
@@ -120,6 +120,6 @@ def test_under_the_server_its_workers_run_the_jobs(tmp_path: Path) -> None:
     with RecordRoute(served) as app:
         bench = Workbench(app).start()  # auto: `recordroute serve` gave the kernel its token
         try:
-            assert app._pool is None and bench.shell.watcher._thread is not None
+            assert not app.jobs.workers_running and bench.shell.watcher._thread is not None
         finally:
             bench.close()

@@ -13,7 +13,9 @@ def add_many(data_dir: str, count: int, label: str) -> None:
     with RecordRoute(Settings(data_dir=data_dir, min_free_mb=0, busy_timeout_s=120)) as app:
         for i in range(count):
             name = f"{label}-{i}.txt"
-            rec = app.add_upload(name, io.BytesIO(f"{label} {i} 내용".encode()), tags=[label])
+            rec = app.recordings.add_upload(
+                name, io.BytesIO(f"{label} {i} 내용".encode()), tags=[label]
+            )
             print(rec.id, flush=True)
 
 

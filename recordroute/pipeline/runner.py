@@ -6,7 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from ..errors import JobCancelledError, RecordRouteError, TransientProviderError
 from ..events import EventBus
@@ -231,22 +231,56 @@ class JobRunner:
                     time.sleep(0.05)
 
 
+class Bell(Protocol):
+    """Wakes a waiting worker: rung by whoever queues a job (in any process)."""
+
+    def wait(self, timeout: float) -> bool: ...
+
+    def nudge(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class LocalBell:
+    """A bell for one process only."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def wait(self, timeout: float) -> bool:
+        rung = self._event.wait(timeout)
+        self._event.clear()
+        return rung
+
+    def nudge(self) -> None:
+        self._event.set()
+
+    def close(self) -> None:
+        self._event.set()
+
+
 class WorkerPool:
-    """Threads that take queued jobs from the store and run them until stopped."""
+    """Threads that take queued jobs from the store and run them until stopped.
+
+    A worker runs jobs back to back while there are any; when the queue is empty it
+    waits on ``bell`` (rung when a job is queued), looking again every ``poll_s`` in
+    case a ring was missed or a delayed retry became due.
+    """
 
     def __init__(
         self,
         runner: JobRunner,
         size: int = 1,
-        poll_s: float = 0.5,
+        poll_s: float = 2.0,
         name: Callable[[str], str] = lambda slot: slot,
+        bell: Bell | None = None,
     ) -> None:
         self.runner = runner
         self.size = size
         self.poll_s = poll_s
         self._name = name
         self._stop = threading.Event()
-        self._wake = threading.Event()
+        self._bell = bell or LocalBell()
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
@@ -263,7 +297,7 @@ class WorkerPool:
             self._threads.append(thread)
 
     def wake(self) -> None:
-        self._wake.set()
+        self._bell.nudge()
 
     def _loop(self, worker: str) -> None:
         while not self._stop.is_set():
@@ -272,14 +306,15 @@ class WorkerPool:
             except RecordRouteError:
                 log.exception("worker %s could not take a job", worker)
                 job = None
-            if job is None:
-                self._wake.wait(self.poll_s)
-                self._wake.clear()
+            if job is None and not self._stop.is_set():
+                self._bell.wait(self.poll_s)
 
     def stop(self, timeout: float = 30.0) -> None:
         """Stop taking jobs; running ones are interrupted and queued again to resume later."""
         self._stop.set()
-        self._wake.set()
+        for _ in self._threads:
+            self._bell.nudge()
         for thread in self._threads:
             thread.join(timeout)
         self._threads.clear()
+        self._bell.close()

@@ -7,6 +7,7 @@ running jobs; ``/search`` and ``/similar`` use the hybrid index.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -79,8 +80,26 @@ class CompatDownloadHandler(DownloadBase, CompatHandler):
 
 
 class HistoryHandler(CompatHandler):
+    """``GET /history``: the body is built once per change of the library (any process)
+    and kept; a client that sends the ETag it got back is answered 304."""
+
     async def get(self) -> None:
-        self.reply(await self.call(self.ctx.app.legacy_history))
+        stamp = await self.call(self.ctx.app.legacy.history_stamp)
+        cached = self.ctx.history_cache
+        if cached is None or cached[0] != stamp:
+            stamp, records = await self.call(self.ctx.app.legacy.history)
+            cached = (stamp, json.dumps(records, ensure_ascii=False).encode("utf-8"))
+            self.ctx.history_cache = cached
+        etag = f'"{cached[0]}"'
+        self.set_header("ETag", etag)
+        self.set_header("Cache-Control", "no-cache")
+        sent = self.request.headers.get("If-None-Match") or ""
+        if etag in {tag.strip().removeprefix("W/") for tag in sent.split(",")}:
+            self.set_status(304)
+            self.finish()
+            return
+        self.set_header("Content-Type", "application/json")
+        self.finish(cached[1])
 
 
 class TasksHandler(CompatHandler):
@@ -132,7 +151,7 @@ class ModelsHandler(CompatHandler):
 
 class CacheStatsHandler(CompatHandler):
     async def get(self) -> None:
-        stats = await self.call(self.ctx.app.search_cache_stats)
+        stats = await self.call(self.ctx.app.search.cache_stats)
         self.reply(
             {
                 "total_entries": stats["entries"],

@@ -59,7 +59,7 @@ class UploadHandler(StreamingUploadHandler, CompatHandler):
                     }
                 )
                 continue
-            record = await self.call(self.ctx.app.legacy_record, result.recording.id)
+            record = await self.call(self.ctx.app.legacy.record, result.recording.id)
             items.append(
                 {
                     "file_path": record["file_path"],
@@ -94,7 +94,7 @@ def _job_options(app: RecordRoute, settings: Any) -> dict[str, Any]:
 def _submit(app: RecordRoute, body: dict[str, Any], file_path: str, task_id: str) -> Any:
     record_id = body.get("record_id") if isinstance(body.get("record_id"), str) else None
     rid = record_id or record_from_path(file_path)
-    if rid is None or app.find_recording(rid) is None:
+    if rid is None or app.recordings.find(rid) is None:
         return None
     steps = body.get("steps") or []
     if not isinstance(steps, list) or not all(isinstance(s, str) for s in steps):
@@ -103,7 +103,7 @@ def _submit(app: RecordRoute, body: dict[str, Any], file_path: str, task_id: str
     if "summary" in planned:
         planned.append("title")  # the original's summary step also wrote title_summary
     options = _job_options(app, body.get("model_settings"))
-    return app.submit_job(rid, planned, options, client_task_id=task_id)
+    return app.jobs.submit(rid, planned, options, client_task_id=task_id)
 
 
 class ProcessHandler(CompatHandler):
@@ -144,12 +144,12 @@ class ProcessHandler(CompatHandler):
 class CancelHandler(CompatHandler):
     async def post(self) -> None:
         task_id = _text_field(self.body(), "task_id", "Missing task_id")
-        job = await self.call(self.ctx.app.find_job_for_task, task_id)
+        job = await self.call(self.ctx.app.jobs.find_for_task, task_id)
         if job is None or job.state not in ("queued", "running"):
             self.reply({"success": False})
             return
         try:
-            await self.call(self.ctx.app.cancel_job, job.id)
+            await self.call(self.ctx.app.jobs.cancel, job.id)
         except ConflictError:  # it finished meanwhile
             self.reply({"success": False})
             return
@@ -172,7 +172,7 @@ class ResetHandler(CompatHandler):
     async def post(self) -> None:
         rid = _text_field(self.body(), "record_id", "Missing record_id")
         try:
-            await self.call(self.ctx.app.remove_outputs, rid, list(views.ORIGINAL_TASKS))
+            await self.call(self.ctx.app.steps.reset, rid, list(views.ORIGINAL_TASKS))
         except RecordRouteError:
             self.reply({"success": False})
             return
@@ -186,7 +186,7 @@ class UpdateFilenameHandler(CompatHandler):
         if not isinstance(rid, str) or not rid or not isinstance(name, str) or not name:
             raise CompatReply(400, text="Missing record_id or filename")
         try:
-            await self.call(self.ctx.app.rename, rid, name)
+            await self.call(self.ctx.app.recordings.rename, rid, name)
         except RecordRouteError as exc:
             self.reply({"success": False, "error": redact(exc.message, self.ctx.data_dir)})
             return
@@ -260,7 +260,7 @@ class ResetSummaryEmbeddingHandler(CompatHandler):
         if not isinstance(rid, str) or not rid:
             raise CompatReply(400, {"success": False, "message": "Missing record_id"})
         try:
-            done = await self.call(self.ctx.app.remove_outputs, rid, ["summary", "embedding"])
+            done = await self.call(self.ctx.app.steps.reset, rid, ["summary", "embedding"])
         except RecordRouteError as exc:
             raise CompatReply(
                 400, {"success": False, "message": redact(exc.message, self.ctx.data_dir)}

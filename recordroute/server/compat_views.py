@@ -18,8 +18,8 @@ ORIGINAL_TASKS = ("stt", "embedding", "summary")
 
 
 def _latest(app: RecordRoute, recording_id: str, kind: str) -> Artifact | None:
-    arts = [a for a in app.list_artifacts(recording_id, kind) if a.format in ("md", "txt")]
-    return arts[-1] if arts else None
+    found = app.recordings.latest_artifact(recording_id, kind, "md")
+    return found or app.recordings.latest_artifact(recording_id, kind, "txt")
 
 
 def _document(app: RecordRoute, rec: Recording) -> dict[str, Any]:
@@ -41,8 +41,8 @@ def search(
     """``{"keywordMatches", "similarDocuments"}``: five of each at most, no recording twice."""
     keyword: list[dict[str, Any]] = []
     similar: list[dict[str, Any]] = []
-    for hit in app.search(query, k=10, start=start, end=end):
-        rec = app.find_recording(hit.recording_id)
+    for hit in app.search.query(query, k=10, start=start, end=end):
+        rec = app.recordings.find(hit.recording_id)
         if rec is None:
             continue
         doc = _document(app, rec)
@@ -56,10 +56,10 @@ def search(
 
 def similar(app: RecordRoute, identifier: str, *, detailed: bool) -> list[dict[str, Any]]:
     """Recordings like the one owning file ``identifier`` (the original's /similar)."""
-    art = app.get_artifact(identifier)
+    art = app.recordings.get_artifact(identifier)
     items = []
-    for found in app.similar_recordings(art.recording_id, k=5):
-        rec = app.find_recording(found.recording_id)
+    for found in app.search.similar(art.recording_id, k=5):
+        rec = app.recordings.find(found.recording_id)
         if rec is None:
             continue
         doc = _document(app, rec)
@@ -78,12 +78,12 @@ def similar(app: RecordRoute, identifier: str, *, detailed: bool) -> list[dict[s
 def file_search(app: RecordRoute, query: str) -> list[dict[str, Any]]:
     if not query.strip():
         return []
-    recs = app.list_recordings(text=query.strip(), limit=500)
+    recs = app.recordings.list(text=query.strip(), limit=500)
     return [{"id": r.id, "filename": r.display_name, "tags": list(r.tags)} for r in recs]
 
 
 def models(app: RecordRoute) -> dict[str, Any]:
-    catalog = app.list_models(probe_ollama=True)
+    catalog = app.engines.list_models(probe_ollama=True)
     names = [m["name"] for m in catalog["models"] if m["present"]]
     ollama = catalog.get("ollama") or {}
     names += [n for n in ollama.get("models", ()) if "/" not in n]
@@ -100,7 +100,7 @@ def models(app: RecordRoute) -> dict[str, Any]:
 
 def known_models(app: RecordRoute) -> set[str]:
     """Model names that exist here (so the original client's choices can be honoured)."""
-    catalog = app.list_models(probe_ollama=app.settings.llm_provider == "ollama")
+    catalog = app.engines.list_models(probe_ollama=app.settings.llm_provider == "ollama")
     names = {m["name"] for m in catalog["models"] if m["present"]}
     ollama = catalog.get("ollama") or {}
     return names | set(ollama.get("models", ()))
@@ -116,7 +116,7 @@ def tasks(app: RecordRoute) -> dict[str, dict[str, Any]]:
     """Unfinished jobs keyed by the client's task id (the original's ``/tasks``)."""
     now = datetime.now().astimezone()
     result: dict[str, dict[str, Any]] = {}
-    for job in reversed(app.list_jobs(states=("queued", "running"))):
+    for job in reversed(app.jobs.list(states=("queued", "running"))):
         started = job.started_at or job.created_at
         result[job.client_task_id or job.id] = {
             "pid": 0,
@@ -133,7 +133,7 @@ def tasks(app: RecordRoute) -> dict[str, dict[str, Any]]:
 
 
 def progress(app: RecordRoute, task_id: str) -> dict[str, Any]:
-    job = app.find_job_for_task(task_id)
+    job = app.jobs.find_for_task(task_id)
     if job is None or job.state not in ("queued", "running"):
         return {}
     return {"message": progress_text(job), "timestamp": job.updated_at.timestamp()}
@@ -152,7 +152,7 @@ def links(app: RecordRoute, job: Job, requested: list[str]) -> dict[str, str]:
 
 
 def check_existing_stt(app: RecordRoute, recording_id: str | None) -> dict[str, Any]:
-    if recording_id is None or app.find_recording(recording_id) is None:
+    if recording_id is None or app.recordings.find(recording_id) is None:
         return {"has_stt": False, "stt_file": None}
     art = _latest(app, recording_id, "transcript")
     return {"has_stt": art is not None, "stt_file": f"DB/{art.rel_path}" if art else None}
@@ -160,32 +160,32 @@ def check_existing_stt(app: RecordRoute, recording_id: str | None) -> dict[str, 
 
 def update_stt_text(app: RecordRoute, identifier: str, content: str) -> str:
     """Save an edited transcript; returns its recording id."""
-    art = app.get_artifact(identifier)
+    art = app.recordings.get_artifact(identifier)
     if art.kind != "transcript":
         raise NotFoundError(
             f"File {identifier} is a {art.kind}, not a transcript.",
             "Only STT results can be edited.",
         )
-    app.edit_transcript(art.recording_id, content)
+    app.transcripts.edit(art.recording_id, content)
     return art.recording_id
 
 
 def delete_artifact(app: RecordRoute, identifier: str, file_type: str) -> None:
-    art = app.get_artifact(identifier)
+    art = app.recordings.get_artifact(identifier)
     wanted = {"stt": "transcript", "summary": "summary"}[file_type]
     if art.kind != wanted:
         raise NotFoundError(
             f"File {identifier} is a {art.kind}, not a {file_type} result.",
             "Pass the file of the right type.",
         )
-    app.remove_outputs(art.recording_id, [file_type])
+    app.steps.reset(art.recording_id, [file_type])
 
 
 def reset_all(app: RecordRoute, chosen: list[str]) -> dict[str, int]:
     counts = dict.fromkeys(ORIGINAL_TASKS, 0)
-    for rec in app.list_recordings():
+    for rec in app.recordings.list():
         try:
-            done = app.remove_outputs(rec.id, chosen)
+            done = app.steps.reset(rec.id, chosen)
         except RecordRouteError:
             continue  # deleted meanwhile
         for task in done:
@@ -198,7 +198,7 @@ def delete_records(app: RecordRoute, ids: list[Any]) -> dict[str, dict[str, Any]
     for rid in ids:
         key = str(rid)
         try:
-            app.delete(key)
+            app.recordings.delete(key)
             results[key] = {"success": True}
         except RecordRouteError as exc:
             results[key] = {"success": False, "error": exc.message}
@@ -208,9 +208,10 @@ def delete_records(app: RecordRoute, ids: list[Any]) -> dict[str, dict[str, Any]
 def incremental_embedding(app: RecordRoute) -> int:
     """Queue the index step for every recording with a transcript and no index yet."""
     count = 0
-    for record in app.legacy_history():
+    _, records = app.legacy.history()
+    for record in records:
         done = record["completed_tasks"]
         if done.get("stt") and not done.get("embedding"):
-            app.submit_job(record["id"], ["embed"], client_task_id="incremental_embedding")
+            app.jobs.submit(record["id"], ["embed"], client_task_id="incremental_embedding")
             count += 1
     return count

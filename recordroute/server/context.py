@@ -55,6 +55,8 @@ class ServerContext:
         self.stopping = False
         self.on_shutdown: Callable[[], None] | None = None
         self.ensure_workers: Callable[[], None] = lambda: None
+        #: the last ``GET /history`` body and the library change stamp it was built at
+        self.history_cache: tuple[str, bytes] | None = None
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a blocking facade call in the pool, keeping the IOLoop free."""

@@ -34,8 +34,8 @@ def content_disposition(kind: str, name: str) -> str:
 
 
 def _open(app: RecordRoute, artifact_id: str) -> tuple[Artifact, IO[bytes], int]:
-    art = app.get_artifact(artifact_id)
-    path: Path = app.artifact_path(artifact_id)
+    art = app.recordings.get_artifact(artifact_id)
+    path: Path = app.recordings.artifact_path(artifact_id)
     handle = path.open("rb")
     return art, handle, path.stat().st_size
 
@@ -130,14 +130,14 @@ class TranscriptHandler(BaseHandler):
         text = self.json_body().get("text")
         if not isinstance(text, str):
             raise InvalidInputError("The body needs 'text' (a string).", 'Send {"text": "..."}.')
-        art = await self.call(self.ctx.app.edit_transcript, recording_id, text)
+        art = await self.call(self.ctx.app.transcripts.edit, recording_id, text)
         self.send_json(serialize.artifact(art))
 
 
 class ExportHandler(BaseHandler):
     async def get(self, recording_id: str) -> None:
         fmt = self.query_choice("format", "txt", tuple(EXPORT_TYPES))
-        name, text = await self.call(self.ctx.app.render_export, recording_id, fmt)
+        name, text = await self.call(self.ctx.app.transcripts.export, recording_id, fmt)
         self.set_header("Content-Type", f"{EXPORT_TYPES[fmt]}; charset=utf-8")
         self.set_header("Content-Disposition", content_disposition("attachment", name))
         self.finish(text.encode("utf-8"))

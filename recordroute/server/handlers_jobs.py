@@ -30,7 +30,7 @@ class JobsHandler(BaseHandler):
                 f"Unknown job state {unknown[0]!r}.", f"Use some of: {', '.join(STATES)}."
             )
         jobs = await self.call(
-            self.ctx.app.list_jobs,
+            self.ctx.app.jobs.list,
             states=states or None,
             recording_id=self.get_query_argument("recording_id", None) or None,
             limit=self.query_int("limit", 100, 1, 1000),
@@ -55,7 +55,7 @@ class JobsHandler(BaseHandler):
                 "Send a short id of your own, or leave it out.",
             )
         job = await self.call(
-            self.ctx.app.submit_job,
+            self.ctx.app.jobs.submit,
             recording_id,
             _steps(body.get("steps")),
             options,
@@ -67,16 +67,16 @@ class JobsHandler(BaseHandler):
 
 class JobHandler(BaseHandler):
     async def get(self, job_id: str) -> None:
-        self.send_json(serialize.job(await self.call(self.ctx.app.get_job, job_id)))
+        self.send_json(serialize.job(await self.call(self.ctx.app.jobs.get, job_id)))
 
 
 class JobCancelHandler(BaseHandler):
     async def post(self, job_id: str) -> None:
-        self.send_json(serialize.job(await self.call(self.ctx.app.cancel_job, job_id)))
+        self.send_json(serialize.job(await self.call(self.ctx.app.jobs.cancel, job_id)))
 
 
 class JobRetryHandler(BaseHandler):
     async def post(self, job_id: str) -> None:
-        job = await self.call(self.ctx.app.retry_job, job_id)
+        job = await self.call(self.ctx.app.jobs.retry, job_id)
         self.ctx.ensure_workers()
         self.send_json(serialize.job(job))

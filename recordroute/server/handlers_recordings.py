@@ -14,8 +14,8 @@ KINDS = ("audio", "video", "text", "pdf", "unknown")
 
 
 def _details(app: RecordRoute, recording_id: str) -> dict[str, Any]:
-    rec = app.get_recording(recording_id)
-    arts = app.list_artifacts(recording_id)
+    rec = app.recordings.get(recording_id)
+    arts = app.recordings.artifacts(recording_id)
     return {**serialize.recording(rec), "artifacts": [serialize.artifact(a) for a in arts]}
 
 
@@ -36,7 +36,7 @@ class RecordingsHandler(BaseHandler):
         kind = self.query_choice("kind", "", ("", *KINDS)) or None
         order = self.query_choice("order", "desc", ("asc", "desc"))
         items = await self.call(
-            self.ctx.app.list_recordings,
+            self.ctx.app.recordings.list,
             deleted=deleted,
             kind=kind,
             tag=self.get_query_argument("tag", None) or None,
@@ -68,35 +68,35 @@ class RecordingHandler(BaseHandler):
             raise InvalidInputError(
                 "The body needs 'display_name' (a string).", 'Send {"display_name": "New name"}.'
             )
-        rec = await self.call(self.ctx.app.rename, recording_id, name)
+        rec = await self.call(self.ctx.app.recordings.rename, recording_id, name)
         self.send_json(serialize.recording(rec))
 
     async def delete(self, recording_id: str) -> None:
-        rec = await self.call(self.ctx.app.delete, recording_id)
+        rec = await self.call(self.ctx.app.recordings.delete, recording_id)
         self.send_json(serialize.recording(rec))
 
 
 class TagsHandler(BaseHandler):
     async def put(self, recording_id: str) -> None:
         tags = _string_list(self.json_body().get("tags"), "tags")
-        rec = await self.call(self.ctx.app.set_tags, recording_id, tags)
+        rec = await self.call(self.ctx.app.recordings.set_tags, recording_id, tags)
         self.send_json(serialize.recording(rec))
 
 
 class RestoreHandler(BaseHandler):
     async def post(self, recording_id: str) -> None:
-        rec = await self.call(self.ctx.app.restore, recording_id)
+        rec = await self.call(self.ctx.app.recordings.restore, recording_id)
         self.send_json(serialize.recording(rec))
 
 
 class PurgeHandler(BaseHandler):
     async def post(self, recording_id: str) -> None:
-        await self.call(self.ctx.app.purge, recording_id)
+        await self.call(self.ctx.app.recordings.purge, recording_id)
         self.send_json({"id": recording_id, "purged": True})
 
 
 class SimilarHandler(BaseHandler):
     async def get(self, recording_id: str) -> None:
         k = self.query_int("k", 5, 1, 50)
-        found = await self.call_search(self.ctx.app.similar_recordings, recording_id, k=k)
+        found = await self.call_search(self.ctx.app.search.similar, recording_id, k=k)
         self.send_json({"items": [serialize.similar(s) for s in found]})

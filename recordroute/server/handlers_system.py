@@ -13,7 +13,7 @@ from .base import BaseHandler
 class ModelsHandler(BaseHandler):
     async def get(self) -> None:
         probe = self.get_query_argument("probe_ollama", "true") not in ("0", "false", "no")
-        catalog = await self.call_search(self.ctx.app.list_models, probe_ollama=probe)
+        catalog = await self.call_search(self.ctx.app.engines.list_models, probe_ollama=probe)
         self.send_json(serialize.plain(catalog))
 
 

@@ -1,8 +1,10 @@
 """Events for WebSocket clients, from this process and from worker processes.
 
 Jobs run in other processes (``recordroute worker``), so their progress reaches the
-server through the store: the hub polls :meth:`RecordRoute.jobs_changed_since` a few
-times a second and turns each change into typed events (``job.queued``,
+server through the store: whenever a job changes, its process rings the jobs doorbell
+(:meth:`JobsService.listen`), and the hub reads the jobs changed since its last look
+(it also looks every second in case a ring was lost) and turns each change into typed
+events (``job.queued``,
 ``job.started``, ``job.progress``, ``job.finished``, ``job.failed``,
 ``job.cancelled``).  Events published in this process by the facade
 (``recording.*``) are forwarded as they happen.  The hub also keeps the current
@@ -14,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import Executor
 from datetime import UTC, datetime, timedelta
@@ -22,6 +25,7 @@ from typing import Any, Protocol
 from tornado.ioloop import PeriodicCallback
 
 from ..app import RecordRoute
+from ..doorbell import Doorbell
 from ..events import Event
 from ..models import Job
 from . import serialize
@@ -61,7 +65,7 @@ def job_event(kind: str, job: Job) -> dict[str, Any]:
 
 
 class EventHub:
-    def __init__(self, app: RecordRoute, executor: Executor, poll_s: float = 0.25) -> None:
+    def __init__(self, app: RecordRoute, executor: Executor, poll_s: float = 1.0) -> None:
         self.app = app
         self.executor = executor
         self.poll_s = poll_s
@@ -73,7 +77,10 @@ class EventHub:
         self._timer: PeriodicCallback | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._polling = False
+        self._again = False
         self._started: asyncio.Future[None] | None = None
+        self._bell: Doorbell | None = None
+        self._bell_thread: threading.Thread | None = None
 
     # -- lifecycle -------------------------------------------------------------------
     async def start(self) -> None:
@@ -86,18 +93,38 @@ class EventHub:
         try:
             stamp = datetime.now(UTC).isoformat(timespec="microseconds")
             since = (datetime.fromisoformat(stamp) - OVERLAP).isoformat(timespec="microseconds")
-            active = await self._run(self.app.list_jobs, states=("queued", "running"))
-            recent = await self._run(self.app.jobs_changed_since, since)
+            active = await self._run(self.app.jobs.list, states=("queued", "running"))
+            recent = await self._run(self.app.jobs.changed_since, since)
             for job in [*active, *recent]:
                 self._seen[job.id] = job
             self._newest = stamp
-            self._unsubscribe = self.app.subscribe(self._from_any_thread)
+            self._unsubscribe = self.app.events.subscribe(self._from_any_thread)
             self._timer = PeriodicCallback(self._tick, self.poll_s * 1000)
             self._timer.start()
+            self._bell = self.app.jobs.listen()
+            self._bell_thread = threading.Thread(
+                target=self._listen, args=(self._bell,), name="recordroute-hub-bell", daemon=True
+            )
+            self._bell_thread.start()
         finally:
             self._started.set_result(None)
 
+    def _listen(self, bell: Doorbell) -> None:
+        """A thread that turns each ring of the jobs doorbell into a look at the store."""
+        while self._bell is bell:
+            if bell.wait(self.poll_s) and self._loop is not None:
+                with contextlib.suppress(RuntimeError):  # loop closed during shutdown
+                    self._loop.call_soon_threadsafe(lambda: asyncio.ensure_future(self._tick()))
+
     def stop(self) -> None:
+        bell, self._bell = self._bell, None
+        if bell is not None:
+            bell.nudge()  # the listening thread sees it was replaced and ends
+        if self._bell_thread is not None:
+            self._bell_thread.join(5)
+            self._bell_thread = None
+        if bell is not None:
+            bell.close()
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
@@ -180,10 +207,14 @@ class EventHub:
     # -- polling ---------------------------------------------------------------------
     async def _tick(self) -> None:
         if self._polling:
+            self._again = True  # a ring came during a look: look once more after it
             return
         self._polling = True
         try:
-            await self.poll()
+            self._again = True
+            while self._again:
+                self._again = False
+                await self.poll()
         except Exception:
             log.exception("polling jobs failed")
         finally:
@@ -192,7 +223,7 @@ class EventHub:
     async def poll(self) -> None:
         """Read jobs changed since the last poll and publish their events."""
         since = (datetime.fromisoformat(self._newest) - OVERLAP).isoformat(timespec="microseconds")
-        changed: list[Job] = await self._run(self.app.jobs_changed_since, since)
+        changed: list[Job] = await self._run(self.app.jobs.changed_since, since)
         for job in changed:
             self.observe(job)
 
@@ -255,7 +286,7 @@ class EventHub:
         """Wait until a job is done, failed or cancelled (the compatibility ``/process``)."""
         assert self._loop is not None, "start() the hub first"
         while True:
-            job: Job = await self._run(self.app.get_job, job_id)
+            job: Job = await self._run(self.app.jobs.get, job_id)
             if job.state in serialize.TERMINAL_STATES:
                 return job
             fut: asyncio.Future[Job] = self._loop.create_future()

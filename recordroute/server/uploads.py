@@ -57,8 +57,8 @@ def _retrieve(future: asyncio.Future[Recording]) -> None:
 def _rollback(app: RecordRoute, ids: list[str]) -> None:
     for rid in ids:
         try:
-            app.delete(rid)
-            app.purge(rid)
+            app.recordings.delete(rid)
+            app.recordings.purge(rid)
         except RecordRouteError:
             log.exception("could not remove recording %s of a failed upload", rid)
 
@@ -144,7 +144,7 @@ class StreamingUploadHandler(BaseHandler):
 
         def store() -> Recording:
             try:
-                return self.ctx.app.add_upload(
+                return self.ctx.app.recordings.add_upload(
                     part.filename or "",
                     cast(BinaryIO, bridge),
                     tags=self._tags,

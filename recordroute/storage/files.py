@@ -197,14 +197,6 @@ def copy_hashed(src: BinaryIO, dest: BinaryIO, limit: int | None = None) -> tupl
     return size, digest.hexdigest()
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def atomic_copy(src: Path, dest: Path) -> tuple[int, str]:
     with src.open("rb") as source, atomic_output(dest) as target:
         return copy_hashed(source, target)

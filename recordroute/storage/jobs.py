@@ -16,6 +16,9 @@ from .files import check_id, new_id
 from .rows import job_from_row, now_iso
 
 ACTIVE_STATES = ("queued", "running")
+# Job bookkeeping (claims, progress, steps done, outcomes) is written with durable=False:
+# a commit lost in a power cut only makes a job run a step again. Submissions, cancels
+# and retries are what the user asked for, and are durable.
 
 
 def worker_name(slot: str = "") -> str:
@@ -70,6 +73,14 @@ class JobRepository:
         rows = self.db.query("SELECT * FROM jobs WHERE id = ?", (job_id,))
         return job_from_row(rows[0]) if rows else None
 
+    def find_by_client_task(self, task_id: str) -> Job | None:
+        """The newest job submitted with this client task id."""
+        rows = self.db.query(
+            "SELECT * FROM jobs WHERE client_task_id = ? ORDER BY created_at DESC, id LIMIT 1",
+            (task_id,),
+        )
+        return job_from_row(rows[0]) if rows else None
+
     def get(self, job_id: str) -> Job:
         job = self.find(job_id)
         if job is None:
@@ -111,7 +122,7 @@ class JobRepository:
 
     def claim_next(self, worker: str, job_ids: Sequence[str] | None = None) -> Job | None:
         """Atomically take the oldest runnable queued job (optionally among ``job_ids``)."""
-        with self.db.write() as conn:
+        with self.db.write(durable=False) as conn:
             sql = (
                 "SELECT j.id FROM jobs j JOIN recordings r ON r.id = j.recording_id "
                 "WHERE j.state = 'queued' AND j.not_before <= ? AND r.deleted_at IS NULL"
@@ -134,7 +145,7 @@ class JobRepository:
 
     def progress(self, job_id: str, stage: str, percent: float, eta_s: float | None) -> bool:
         """Record progress; returns whether cancellation was requested meanwhile."""
-        with self.db.write() as conn:
+        with self.db.write(durable=False) as conn:
             conn.execute(
                 "UPDATE jobs SET stage = ?, percent = ?, eta_s = ?, updated_at = ? WHERE id = ?",
                 (stage, round(percent, 2), eta_s, now_iso(), job_id),
@@ -149,7 +160,7 @@ class JobRepository:
         return bool(rows and rows[0][0])
 
     def step_done(self, job_id: str, step: str, note: str = "") -> None:
-        with self.db.write() as conn:
+        with self.db.write(durable=False) as conn:
             row = conn.execute(
                 "SELECT steps_done, note FROM jobs WHERE id = ?", (job_id,)
             ).fetchone()
@@ -166,7 +177,7 @@ class JobRepository:
 
     def finish(self, job_id: str, state: str, error: str = "") -> Job:
         stamp = now_iso()
-        with self.db.write() as conn:
+        with self.db.write(durable=False) as conn:
             conn.execute(
                 "UPDATE jobs SET state = ?, error = ?, updated_at = ?, finished_at = ?, "
                 "percent = CASE WHEN ? = 'done' THEN 100 ELSE percent END, eta_s = NULL "
@@ -176,7 +187,7 @@ class JobRepository:
         return self.get(job_id)
 
     def requeue(self, job_id: str, delay_s: float, error: str) -> None:
-        with self.db.write() as conn:
+        with self.db.write(durable=False) as conn:
             conn.execute(
                 "UPDATE jobs SET state = 'queued', worker = '', not_before = ?, error = ?, "
                 "updated_at = ? WHERE id = ?",
@@ -220,7 +231,7 @@ class JobRepository:
     def recover_interrupted(self, max_attempts: int) -> list[tuple[str, str]]:
         """Jobs left 'running' by a dead worker: queue them again, or fail them with a reason."""
         changed: list[tuple[str, str]] = []
-        with self.db.write() as conn:
+        with self.db.write(durable=False) as conn:
             rows = conn.execute(
                 "SELECT id, worker, attempts FROM jobs WHERE state = 'running'"
             ).fetchall()
@@ -248,22 +259,3 @@ class JobRepository:
                     )
                     changed.append((row["id"], "queued"))
         return changed
-
-    # -- keywords (the archive vocabulary) --------------------------------------------
-    def set_keywords(self, recording_id: str, counts: dict[str, int]) -> None:
-        with self.db.write() as conn:
-            conn.execute("DELETE FROM keywords WHERE recording_id = ?", (recording_id,))
-            conn.executemany(
-                "INSERT INTO keywords (recording_id, term, count) VALUES (?, ?, ?)",
-                [(recording_id, term, count) for term, count in counts.items()],
-            )
-
-    def vocabulary(self, limit: int) -> list[str]:
-        """Terms used in the most active recordings (document frequency, then total count)."""
-        rows = self.db.query(
-            "SELECT k.term FROM keywords k JOIN recordings r ON r.id = k.recording_id "
-            "WHERE r.deleted_at IS NULL GROUP BY k.term "
-            "ORDER BY count(*) DESC, sum(k.count) DESC, k.term LIMIT ?",
-            (limit,),
-        )
-        return [r[0] for r in rows]

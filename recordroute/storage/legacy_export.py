@@ -1,8 +1,10 @@
-"""Write an ``upload_history.json``-shaped file for tools that still read the original's."""
+"""History records in the original RecordRoute's shape, built for many recordings at once,
+and the ``upload_history.json`` file written from them for tools that still read it."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,20 +27,23 @@ def _duration(seconds: float | None) -> str | None:
     return f"{total // 60:02d}:{total % 60:02d}"
 
 
-def legacy_record(library: Library, rec: Recording) -> dict[str, Any]:
-    arts = library.repo.artifacts_of(rec.id)
-    by_kind: dict[str, Artifact] = {a.kind: a for a in reversed(arts)}
-    source = by_kind.get("source")
-    transcript, summary = by_kind.get("transcript"), by_kind.get("summary")
-    embedded = "vector" in by_kind
+def _record(rec: Recording, arts: Sequence[Artifact], kept: dict[str, Any]) -> dict[str, Any]:
+    latest: dict[str, Artifact] = {}
+    for art in arts:  # oldest first: the newest of each kind wins
+        latest[art.kind] = art
+    source = latest.get("source")
+    transcript, summary = latest.get("transcript"), latest.get("summary")
+    embedded = "vector" in latest
+    stt_link = f"/download/{transcript.id}" if transcript else None
+    summary_link = f"/download/{summary.id}" if summary else None
     links: dict[str, str] = {}
-    if transcript:
-        links["stt"] = f"/download/{transcript.id}"
+    if stt_link:
+        links["stt"] = stt_link
         if embedded:
-            links["embedding"] = f"/download/{transcript.id}"
-    if summary:
-        links["summary"] = f"/download/{summary.id}"
-    record: dict[str, Any] = dict(library.repo.legacy_record(rec.id) or {})
+            links["embedding"] = stt_link
+    if summary_link:
+        links["summary"] = summary_link
+    record = dict(kept)
     record.update(
         {
             "id": rec.id,
@@ -60,9 +65,24 @@ def legacy_record(library: Library, rec: Recording) -> dict[str, Any]:
             "deleted": rec.deleted,
             "deleted_at": _local_naive(rec.deleted_at),
             "deleted_assets": {},
+            # the Electron renderer's names for the same facts (harmless to the web page)
+            "stt_done": transcript is not None,
+            "summarize_done": summary is not None,
+            "embed_done": embedded,
+            "stt_path": stt_link,
+            "summary_path": summary_link,
+            "one_line_summary": rec.title,
         }
     )
     return record
+
+
+def legacy_records(library: Library, recordings: Sequence[Recording]) -> list[dict[str, Any]]:
+    """The records of these recordings, in their order: two queries however many there are."""
+    ids = [r.id for r in recordings]
+    artifacts = library.repo.artifacts_of_many(ids)
+    kept = library.repo.legacy_records_of(ids)
+    return [_record(rec, artifacts[rec.id], kept.get(rec.id, {})) for rec in recordings]
 
 
 def export_legacy(library: Library, target: Path, *, overwrite: bool = False) -> Path:
@@ -73,8 +93,6 @@ def export_legacy(library: Library, target: Path, *, overwrite: bool = False) ->
         raise ConflictError(
             f"{target} already exists.", "Choose another path or pass --force to replace it."
         )
-    records = [
-        legacy_record(library, r) for r in library.list_recordings(RecordingQuery(deleted=None))
-    ]
+    records = legacy_records(library, library.list_recordings(RecordingQuery(deleted=None)))
     atomic_write_text(target, json.dumps(records, ensure_ascii=False, indent=2) + "\n")
     return target

@@ -195,7 +195,8 @@ class Library:
         return path
 
     # -- changing --------------------------------------------------------------
-    def _active(self, recording_id: str) -> Recording:
+    def get_active(self, recording_id: str) -> Recording:
+        """The recording, refused with ConflictError when it is deleted."""
         rec = self.get(recording_id)
         if rec.deleted:
             raise ConflictError(
@@ -212,14 +213,14 @@ class Library:
                 f"The name {name!r} is empty or longer than 300 characters.",
                 "Give a name of 1 to 300 characters.",
             )
-        self._active(recording_id)
+        self.get_active(recording_id)
         with self.db.write() as conn:
             self.repo.update(conn, recording_id, display_name=clean)
         return self.get(recording_id)
 
     def set_tags(self, recording_id: str, tags: Iterable[str]) -> Recording:
         cleaned = normalize_tags(tags)
-        self._active(recording_id)
+        self.get_active(recording_id)
         with self.db.write() as conn:
             self.repo.set_tags(conn, recording_id, cleaned)
         return self.get(recording_id)
@@ -234,7 +235,7 @@ class Library:
 
     def delete(self, recording_id: str) -> Recording:
         """Soft delete: the recording is hidden; nothing on disk moves."""
-        self._active(recording_id)
+        self.get_active(recording_id)
         with self.db.write() as conn:
             self.repo.update(conn, recording_id, deleted_at=now_iso())
         return self.get(recording_id)

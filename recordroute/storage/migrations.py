@@ -1,6 +1,8 @@
-"""Numbered schema migrations; never edit a released one, append a new one."""
+"""The library database's numbered migrations; never edit a released one, append a new one."""
 
 from __future__ import annotations
+
+from ..sqlite import Migration
 
 MIGRATION_1 = """
 CREATE TABLE recordings (
@@ -102,4 +104,30 @@ CREATE TABLE keywords (
 CREATE INDEX keywords_term ON keywords (term);
 """
 
-MIGRATIONS: tuple[str, ...] = (MIGRATION_1, MIGRATION_2)
+
+# A stamp that changes with every write to what a recording listing shows (recordings,
+# tags, artifacts, aliases), in any process: read models are cached against it and
+# HTTP clients revalidate with it (ETag).
+MIGRATION_3 = """
+CREATE TABLE change_stamps (
+    area  TEXT PRIMARY KEY,
+    stamp INTEGER NOT NULL
+);
+INSERT INTO change_stamps (area, stamp) VALUES ('library', 1);
+-- tells two databases apart (a data folder restored from a backup starts a new epoch)
+INSERT INTO change_stamps (area, stamp) VALUES ('epoch', abs(random()));
+""" + "".join(
+    f"""
+CREATE TRIGGER {table}_{event.lower()}_stamp AFTER {event} ON {table} BEGIN
+    UPDATE change_stamps SET stamp = stamp + 1 WHERE area = 'library';
+END;
+"""
+    for table in ("recordings", "recording_tags", "artifacts", "artifact_aliases")
+    for event in ("INSERT", "UPDATE", "DELETE")
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "recordings, artifacts, jobs, legacy sources", MIGRATION_1),
+    Migration(2, "resumable jobs and keywords", MIGRATION_2),
+    Migration(3, "change stamps for cached read models", MIGRATION_3),
+)

@@ -295,9 +295,50 @@ class RecordingRepository:
         rows = self.db.query(sql + " ORDER BY created_at, id", tuple(params))
         return [artifact_from_row(r) for r in rows]
 
-    def aliases_of(self, artifact_id: str) -> list[str]:
-        rows = self.db.query(
-            "SELECT alias FROM artifact_aliases WHERE artifact_id = ? ORDER BY alias",
-            (artifact_id,),
-        )
-        return [r[0] for r in rows]
+    def artifacts_of_many(self, recording_ids: Sequence[str]) -> dict[str, list[Artifact]]:
+        """Every artifact of these recordings (oldest first), in one query per 500 ids."""
+        found: dict[str, list[Artifact]] = {i: [] for i in recording_ids}
+        with self.db.read() as conn:
+            for start in range(0, len(recording_ids), 500):
+                chunk = list(recording_ids[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                for row in conn.execute(
+                    f"SELECT * FROM artifacts WHERE recording_id IN ({marks}) "
+                    "ORDER BY created_at, id",
+                    chunk,
+                ):
+                    found[row["recording_id"]].append(artifact_from_row(row))
+        return found
+
+    def legacy_records_of(self, recording_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The original history records kept for imported recordings, by recording id."""
+        found: dict[str, dict[str, Any]] = {}
+        with self.db.read() as conn:
+            for start in range(0, len(recording_ids), 500):
+                chunk = list(recording_ids[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                for row in conn.execute(
+                    f"SELECT id, legacy FROM recordings WHERE id IN ({marks}) "
+                    "AND legacy IS NOT NULL",
+                    chunk,
+                ):
+                    found[row[0]] = json.loads(row[1])
+        return found
+
+    def change_stamp(self) -> str:
+        """Changes with every write to recordings, tags, artifacts or aliases, in any process."""
+        rows = self.db.query("SELECT area, stamp FROM change_stamps")
+        stamps = {r[0]: int(r[1]) for r in rows}
+        return f"{stamps['epoch']:x}-{stamps['library']}"
+
+    def latest_artifact(
+        self, recording_id: str, kind: str, fmt: str | None = None
+    ) -> Artifact | None:
+        """The newest artifact of a kind (and format), or None."""
+        sql = "SELECT * FROM artifacts WHERE recording_id = ? AND kind = ?"
+        params: list[Any] = [recording_id, kind]
+        if fmt is not None:
+            sql += " AND format = ?"
+            params.append(fmt)
+        rows = self.db.query(sql + " ORDER BY created_at DESC, id DESC LIMIT 1", tuple(params))
+        return artifact_from_row(rows[0]) if rows else None

@@ -104,9 +104,9 @@ class InsightsPanel:
         tr = self.shell.tr
         app = self.shell.app
         period = self.period.value or "month"
-        frame = charts.recordings_frame(app.list_recordings())
+        frame = charts.recordings_frame(app.recordings.list())
         empty = tr.t("insights.empty")
-        overall = app.keyword_counts(top=15).get("all", {})
+        overall = app.insights.keyword_counts(top=15).get("all", {})
         self._show(
             "timeline",
             charts.timeline_figure(
@@ -132,16 +132,18 @@ class InsightsPanel:
         self._show(
             "keywords_period",
             charts.keywords_by_period_figure(
-                app.keyword_counts(period=period, top=15), tr.t("insights.keywords_period"), empty
+                app.insights.keyword_counts(period=period, top=15),
+                tr.t("insights.keywords_period"),
+                empty,
             ),
         )
 
     def draw_graph(self) -> None:
         tr = self.shell.tr
         app = self.shell.app
-        nodes, edges = app.similarity_graph(threshold=float(self.threshold.value), k=5)
+        nodes, edges = app.insights.similarity_graph(threshold=float(self.threshold.value), k=5)
         self.graph = (nodes, edges)
-        names = {r.id: r.display_name for r in app.list_recordings()}
+        names = {r.id: r.display_name for r in app.recordings.list()}
         self._show(
             "graph",
             charts.similarity_figure(

@@ -198,7 +198,7 @@ class LibraryPanel:
         with self._lock:
             if reset_page:
                 self.page = 0
-            self.recordings = self.shell.app.list_recordings(
+            self.recordings = self.shell.app.recordings.list(
                 deleted=bool(self.show_deleted.value),
                 kind=self.kind.value or None,
                 text=self.query.value.strip() or None,
@@ -240,7 +240,10 @@ class LibraryPanel:
                 )
                 + "</div>"
             )
-            rows = [self._row(rec) for rec in self.visible()]
+            shown = self.visible()
+            active = [rec for rec in shown if not rec.deleted]
+            statuses = self.shell.app.steps.statuses(active) if active else {}
+            rows = [self._row(rec, statuses.get(rec.id, {})) for rec in shown]
             if not rows:
                 empty = css(
                     widgets.HTML(f"<i>{html.escape(tr.t('library.empty'))}</i>"), "rr-lib-empty"
@@ -266,14 +269,13 @@ class LibraryPanel:
             ):
                 button.disabled = deleted_view
 
-    def _row(self, rec: Recording) -> widgets.Widget:
+    def _row(self, rec: Recording, status: dict[str, str]) -> widgets.Widget:
         tr = self.shell.tr
         box = css(
             widgets.Checkbox(value=rec.id in self.selected, indent=False, layout=_box()),
             "rr-lib-select",
         )
         box.observe(lambda change, rid=rec.id: self._toggle(rid, bool(change["new"])), "value")
-        status = {} if rec.deleted else self.shell.app.step_status(rec.id)
         badges = "".join(
             f'<span class="rr-badge rr-badge-{state}" '
             f'title="{html.escape(tr.t("status." + state))}">'
@@ -336,7 +338,7 @@ class LibraryPanel:
         chosen = self._chosen()
         if len(chosen) != 1:
             raise user_error(self.shell.tr, "library.one_selection")
-        self.shell.app.rename(chosen[0], self.rename_text.value)
+        self.shell.app.recordings.rename(chosen[0], self.rename_text.value)
         self.rename_text.value = ""
         self._changed(self.shell.tr.t("library.renamed"))
 
@@ -345,14 +347,14 @@ class LibraryPanel:
         chosen = self._chosen()
         tags = split_tags(self.tags_text.value)
         for rid in chosen:
-            self.shell.app.set_tags(rid, tags)
+            self.shell.app.recordings.set_tags(rid, tags)
         self._changed(self.shell.tr.t("library.tagged", count=len(chosen)))
 
     def delete(self) -> None:
         self.notice.clear()
         chosen = self._chosen()
         for rid in chosen:
-            self.shell.app.delete(rid)
+            self.shell.app.recordings.delete(rid)
         self.undo_ids = chosen
         self.undo_button.layout.display = ""
         self._changed(self.shell.tr.t("library.deleted", count=len(chosen)))
@@ -363,14 +365,14 @@ class LibraryPanel:
         ids, self.undo_ids = self.undo_ids, []
         self.undo_button.layout.display = "none"
         for rid in ids:
-            self.shell.app.restore(rid)
+            self.shell.app.recordings.restore(rid)
         self._changed(self.shell.tr.t("library.restored", count=len(ids)))
 
     def restore(self) -> None:
         self.notice.clear()
         chosen = self._chosen()
         for rid in chosen:
-            self.shell.app.restore(rid)
+            self.shell.app.recordings.restore(rid)
         self._changed(self.shell.tr.t("library.restored", count=len(chosen)))
 
     def reset(self) -> None:
@@ -383,17 +385,17 @@ class LibraryPanel:
         tasks = sorted({RESET_TASKS[s] for s in steps})
         jobs = []
         for rid in chosen:
-            self.shell.app.remove_outputs(rid, tasks)
-            jobs.append(self.shell.app.submit_job(rid, steps))
+            self.shell.app.steps.reset(rid, tasks)
+            jobs.append(self.shell.app.jobs.submit(rid, steps))
         self._queued(jobs)
 
     def run_missing(self) -> None:
         self.notice.clear()
         jobs = []
         for rid in self._chosen():
-            missing = self.shell.app.missing_steps(rid)
+            missing = self.shell.app.steps.missing(rid)
             if missing:
-                jobs.append(self.shell.app.submit_job(rid, missing))
+                jobs.append(self.shell.app.jobs.submit(rid, missing))
         if not jobs:
             self.notice.info(self.shell.tr.t("library.nothing_missing"))
             return

@@ -37,7 +37,7 @@ class JobProgress:
         self.labels: dict[str, widgets.HTML] = {}
         rows = []
         for job in jobs:
-            name = app.get_recording(job.recording_id).display_name
+            name = app.recordings.get(job.recording_id).display_name
             bar = css(
                 widgets.FloatProgress(min=0.0, max=100.0, description=name[:24]), "rr-progress-bar"
             )
@@ -51,7 +51,7 @@ class JobProgress:
         self.watcher.subscribe(self._update)
         self._update(list(jobs))
         if start_workers:
-            app.start_workers()
+            app.jobs.start_workers()
         self.watcher.start()
 
     def _update(self, jobs: list[Job]) -> None:
@@ -79,7 +79,7 @@ class JobProgress:
         deadline = time.monotonic() + timeout_s
         try:
             while True:
-                self._update([self.app.get_job(job_id) for job_id in self.jobs])
+                self._update([self.app.jobs.get(job_id) for job_id in self.jobs])
                 if self.finished():
                     return list(self.jobs.values())
                 if time.monotonic() > deadline:

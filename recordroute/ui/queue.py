@@ -101,7 +101,7 @@ class QueuePanel:
         )
         shell.tr.on_change(self._relabel)
         shell.watcher.subscribe(self.show)
-        jobs = shell.app.list_jobs(limit=limit)
+        jobs = shell.app.jobs.list(limit=limit)
         shell.watcher.mark_seen(jobs)
         self.show(list(reversed(jobs)))
         self._relabel()
@@ -117,7 +117,7 @@ class QueuePanel:
     def recording_name(self, recording_id: str) -> str:
         if recording_id not in self._names:
             try:
-                self._names[recording_id] = self.shell.app.get_recording(recording_id).display_name
+                self._names[recording_id] = self.shell.app.recordings.get(recording_id).display_name
             except NotFoundError:
                 self._names[recording_id] = recording_id
         return self._names[recording_id]
@@ -143,11 +143,11 @@ class QueuePanel:
 
     def cancel(self, job_id: str) -> None:
         self.notice.clear()
-        self.show([self.shell.app.cancel_job(job_id)])
+        self.show([self.shell.app.jobs.cancel(job_id)])
 
     def retry(self, job_id: str) -> None:
         self.notice.clear()
-        self.show([self.shell.app.retry_job(job_id)])
+        self.show([self.shell.app.jobs.retry(job_id)])
 
     def drop_finished(self) -> None:
         with self._lock:

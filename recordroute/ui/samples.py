@@ -81,8 +81,10 @@ def open_sample_archive(
     folder = Path(folder)
     options: dict[str, object] = {"min_free_mb": 0, **settings}
     app = RecordRoute(Settings(data_dir=folder / "db", **options))  # type: ignore[arg-type]
-    recordings = [app.add_file(p, tags=["sample"]) for p in write_documents(folder / "docs")]
+    recordings = [
+        app.recordings.add_file(p, tags=["sample"]) for p in write_documents(folder / "docs")
+    ]
     audio = find_shared_audio() if with_audio else None
     if audio is not None:
-        recordings.append(app.add_file(audio, tags=["sample", "speech"]))
+        recordings.append(app.recordings.add_file(audio, tags=["sample", "speech"]))
     return app, recordings

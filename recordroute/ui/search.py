@@ -78,7 +78,7 @@ class SearchPanel:
             self.results.children = ()
             self.summary.value = ""
             raise user_error(self.shell.tr, "search.empty")
-        self.hits = self.shell.app.search(
+        self.hits = self.shell.app.search.query(
             query,
             k=self.k,
             start=self.start.value,
@@ -93,7 +93,7 @@ class SearchPanel:
         items: list[widgets.Widget] = []
         for rank, hit in enumerate(self.hits, start=1):
             try:
-                rec = self.shell.app.get_recording(hit.recording_id)
+                rec = self.shell.app.recordings.get(hit.recording_id)
             except NotFoundError:
                 continue
             items.append(

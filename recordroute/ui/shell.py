@@ -56,7 +56,7 @@ class JobWatcher:
         with self._poll_lock:
             with self._lock:
                 stamp = self._stamp
-            jobs = self.app.jobs_changed_since(stamp) if stamp else self.app.list_jobs(limit=50)
+            jobs = self.app.jobs.changed_since(stamp) if stamp else self.app.jobs.list(limit=50)
             if not jobs:
                 return []
             self.mark_seen(jobs)

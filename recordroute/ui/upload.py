@@ -110,10 +110,10 @@ class UploadPanel:
         problems: list[str] = []
         for name, content in uploads:
             try:
-                rec = self.shell.app.add_upload(
+                rec = self.shell.app.recordings.add_upload(
                     name, io.BytesIO(content), expected_size=len(content)
                 )
-                jobs.append(self.shell.app.submit_job(rec.id, steps, self.options()))
+                jobs.append(self.shell.app.jobs.submit(rec.id, steps, self.options()))
             except RecordRouteError as exc:
                 _heading, message, fix = describe_error(exc, self.shell.tr)
                 problems.append(
@@ -137,7 +137,7 @@ def _uploaded_files(value: Sequence[Mapping[str, Any]]) -> list[tuple[str, bytes
 
 def _model_choices(app: RecordRoute) -> dict[str, list[str]]:
     """Installed models of each kind, the configured default first."""
-    listing = app.list_models(probe_ollama=False)
+    listing = app.engines.list_models(probe_ollama=False)
     defaults = listing.get("defaults", {})
     chosen: dict[str, list[str]] = {}
     for kind, setting in (("speech", "whisper_model"), ("llm", "llm_model")):

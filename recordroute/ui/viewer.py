@@ -136,7 +136,7 @@ class ViewerPanel:
 
     # -- choosing ----------------------------------------------------------------------------
     def reload_choices(self) -> None:
-        recordings = self.shell.app.list_recordings(limit=500)
+        recordings = self.shell.app.recordings.list(limit=500)
         current = self.recording.id if self.recording else None
         options = [(f"{r.display_name} · {local_date(r.created_at)}", r.id) for r in recordings]
         if current and current not in {rid for _, rid in options}:
@@ -146,7 +146,7 @@ class ViewerPanel:
             self.pick.value = current
         if self.recording is not None:
             try:
-                self.recording = self.shell.app.get_recording(self.recording.id)
+                self.recording = self.shell.app.recordings.get(self.recording.id)
             except NotFoundError:
                 self.recording = None
             self.render()
@@ -162,7 +162,7 @@ class ViewerPanel:
         """Show a recording, its player cued at ``start_s`` seconds."""
         with self._lock:
             self.notice.clear()
-            self.recording = self.shell.app.get_recording(recording_id)
+            self.recording = self.shell.app.recordings.get(recording_id)
             self.start_s = start_s
             self.edit_button.value = False
             self.refresh_button.layout.display = "none"
@@ -177,7 +177,7 @@ class ViewerPanel:
         if rec is None or self.edit_button.value:
             return
         if any(j.recording_id == rec.id and j.state == "done" for j in jobs):
-            self.recording = self.shell.app.get_recording(rec.id)
+            self.recording = self.shell.app.recordings.get(rec.id)
             self.render()
 
     # -- drawing -------------------------------------------------------------------------------
@@ -196,7 +196,7 @@ class ViewerPanel:
                 return
             self.edit_button.disabled = rec.deleted
             self.header.value = self._header(rec)
-            self.segments = self.shell.app.transcript_segments(rec.id)
+            self.segments = self.shell.app.transcripts.segments(rec.id)
             self.media.value = self._media(rec)
             self.transcript.value = self._transcript_html()
             self.summary.value = self._summary(rec)
@@ -222,16 +222,18 @@ class ViewerPanel:
     def _media(self, rec: Recording) -> str:
         if rec.kind not in ("audio", "video"):
             return ""
-        arts = self.shell.app.list_artifacts(rec.id, "audio") or self.shell.app.list_artifacts(
+        recordings = self.shell.app.recordings
+        art = recordings.latest_artifact(rec.id, "audio") or recordings.latest_artifact(
             rec.id, "source"
         )
-        if not arts:
+        if art is None:
             return ""
-        art = arts[-1]
         if art.size_bytes > MAX_INLINE_MEDIA:
             text = self.shell.tr.t("viewer.too_large", size=file_size(art.size_bytes))
             return f'<div class="rr-info">{html.escape(text)}</div>'
-        data = base64.b64encode(self.shell.app.artifact_path(art.id).read_bytes()).decode("ascii")
+        data = base64.b64encode(
+            self.shell.app.recordings.artifact_path(art.id).read_bytes()
+        ).decode("ascii")
         mime = MEDIA_TYPES.get(art.format.lower(), "application/octet-stream")
         tag = "video" if mime.startswith("video/") and rec.kind == "video" else "audio"
         seek = "" if self.start_s is None else f"{self.start_s:.2f}"
@@ -265,10 +267,10 @@ class ViewerPanel:
 
     def _summary(self, rec: Recording) -> str:
         tr = self.shell.tr
-        arts = [a for a in self.shell.app.list_artifacts(rec.id, "summary") if a.format == "md"]
+        summary = self.shell.app.recordings.latest_artifact(rec.id, "summary", "md")
         body = (
-            markdown_html(self.shell.app.read_artifact_text(arts[-1].id))
-            if arts
+            markdown_html(self.shell.app.recordings.read_text(summary.id))
+            if summary
             else f"<i>{html.escape(tr.t('viewer.no_summary'))}</i>"
         )
         return f'<h4>{html.escape(tr.t("viewer.summary"))}</h4><div class="rr-summary">{body}</div>'
@@ -281,7 +283,7 @@ class ViewerPanel:
         for fmt in DOWNLOADS:
             if fmt in ("srt", "vtt") and not timed:
                 continue
-            name, text = self.shell.app.render_export(rec.id, fmt)
+            name, text = self.shell.app.transcripts.export(rec.id, fmt)
             data = base64.b64encode(text.encode("utf-8")).decode("ascii")
             links.append(
                 f'<a class="rr-download rr-download-{fmt}" download="{html.escape(name)}" '
@@ -292,7 +294,7 @@ class ViewerPanel:
 
     def _similar(self, rec: Recording) -> None:
         try:
-            similar = self.shell.app.similar_recordings(rec.id, k=5)
+            similar = self.shell.app.search.similar(rec.id, k=5)
         except NotFoundError:
             similar = []
         items: list[widgets.Widget] = []
@@ -300,7 +302,7 @@ class ViewerPanel:
             if hit.score <= 0:  # not alike at all: listing it would only mislead
                 continue
             try:
-                other = self.shell.app.get_recording(hit.recording_id)
+                other = self.shell.app.recordings.get(hit.recording_id)
             except NotFoundError:
                 continue
             button = css(
@@ -339,7 +341,7 @@ class ViewerPanel:
     def _editable_text(self, rec: Recording) -> str:
         if not self.segments:
             return ""
-        return self.shell.app.render_export(rec.id, "md")[1]
+        return self.shell.app.transcripts.export(rec.id, "md")[1]
 
     def save(self) -> None:
         """Save the edited transcript; then offer to refresh the summary and the index."""
@@ -349,7 +351,7 @@ class ViewerPanel:
         text = self.editor.value
         if not text.strip():
             raise user_error(self.shell.tr, "viewer.empty_edit")
-        self.shell.app.edit_transcript(
+        self.shell.app.transcripts.edit(
             self.recording.id, text if text.endswith("\n") else text + "\n"
         )
         self.edit_button.value = False
@@ -362,7 +364,7 @@ class ViewerPanel:
         self.notice.clear()
         if self.recording is None:
             raise user_error(self.shell.tr, "viewer.no_recording")
-        job = self.shell.app.submit_job(self.recording.id, list(REFRESH_STEPS))
+        job = self.shell.app.jobs.submit(self.recording.id, list(REFRESH_STEPS))
         self.refresh_button.layout.display = "none"
         self.shell.watcher.poll()
         self.notice.info(self.shell.tr.t("viewer.refresh_queued"))

@@ -187,7 +187,7 @@ class Workbench:
         polls their progress from the store, so widgets stay responsive.
         """
         if workers if workers is not None else not self.app.settings.token:
-            self.app.start_workers()
+            self.app.jobs.start_workers()
         self.shell.watcher.start()
         return self
 

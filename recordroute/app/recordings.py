@@ -1,27 +1,38 @@
-"""Facade methods for the library: adding, reading and changing recordings."""
+"""The library of recordings: adding, reading and changing recordings and their files."""
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
-from .app_base import FacadeBase
-from .models import Artifact, ImportReport, Recording
-from .storage import RecordingQuery, export_legacy, import_legacy
-from .wiring import (
-    recording_info,
-)
+from ..events import EventBus
+from ..models import Artifact, Recording
+from ..storage import Library, RecordingQuery
 
 
-class LibraryFacade(FacadeBase):
+class IndexSync(Protocol):
+    """What the search side must hear about recordings changed here."""
+
+    def recording_changed(self, rec: Recording) -> None: ...
+
+    def recording_purged(self, rec: Recording) -> None: ...
+
+
+class RecordingsService:
+    def __init__(self, library: Library, events: EventBus, index: IndexSync) -> None:
+        self._library = library
+        self._events = events
+        self._index = index
+
     # -- adding ------------------------------------------------------------------
     def add_file(
         self, path: str | Path, *, display_name: str | None = None, tags: Iterable[str] = ()
     ) -> Recording:
         """Copy a file into the archive as a new recording."""
         rec = self._library.add_file(Path(path), display_name=display_name, tags=tags)
-        self.events.publish("recording.created", recording_id=rec.id)
+        self._events.publish("recording.created", recording_id=rec.id)
         return rec
 
     def add_upload(
@@ -37,11 +48,11 @@ class LibraryFacade(FacadeBase):
         rec = self._library.add_stream(
             file_name, stream, display_name=display_name, tags=tags, expected_size=expected_size
         )
-        self.events.publish("recording.created", recording_id=rec.id)
+        self._events.publish("recording.created", recording_id=rec.id)
         return rec
 
     # -- reading -----------------------------------------------------------------
-    def list_recordings(
+    def list(
         self,
         *,
         deleted: bool | None = False,
@@ -52,7 +63,7 @@ class LibraryFacade(FacadeBase):
         descending: bool = True,
         limit: int | None = None,
         offset: int = 0,
-    ) -> list[Recording]:
+    ) -> builtins.list[Recording]:
         """Recordings matching the filters; ``deleted=None`` lists active and deleted."""
         return self._library.list_recordings(
             RecordingQuery(
@@ -67,18 +78,28 @@ class LibraryFacade(FacadeBase):
             )
         )
 
-    def count_recordings(self, *, deleted: bool | None = False) -> int:
+    def count(self, *, deleted: bool | None = False) -> int:
         return self._library.repo.count(deleted)
 
-    def get_recording(self, recording_id: str) -> Recording:
+    def get(self, recording_id: str) -> Recording:
         """The recording, or :class:`~recordroute.errors.NotFoundError`."""
         return self._library.get(recording_id)
 
-    def find_recording(self, recording_id: str) -> Recording | None:
+    def find(self, recording_id: str) -> Recording | None:
         return self._library.find(recording_id)
 
-    def list_artifacts(self, recording_id: str, kind: str | None = None) -> list[Artifact]:
+    def get_active(self, recording_id: str) -> Recording:
+        """The recording, or ConflictError when it is deleted (restore it to change it)."""
+        return self._library.get_active(recording_id)
+
+    def artifacts(self, recording_id: str, kind: str | None = None) -> builtins.list[Artifact]:
         return self._library.artifacts(recording_id, kind)
+
+    def latest_artifact(
+        self, recording_id: str, kind: str, fmt: str | None = None
+    ) -> Artifact | None:
+        """The newest artifact of a kind (and format) of a recording, or None."""
+        return self._library.repo.latest_artifact(recording_id, kind, fmt)
 
     def get_artifact(self, artifact_id: str) -> Artifact:
         """An artifact by its download id (original RecordRoute file UUIDs work too)."""
@@ -88,51 +109,53 @@ class LibraryFacade(FacadeBase):
         """The file of an artifact, resolved inside the data folder."""
         return self._library.artifact_path(self.get_artifact(artifact_id))
 
-    def read_artifact_text(self, artifact_id: str) -> str:
+    def read_text(self, artifact_id: str) -> str:
         return self.artifact_path(artifact_id).read_text(encoding="utf-8")
+
+    def change_stamp(self) -> str:
+        """Changes whenever a recording, tag or artifact changes, in any process."""
+        return self._library.repo.change_stamp()
 
     # -- changing ----------------------------------------------------------------
     def rename(self, recording_id: str, name: str) -> Recording:
         rec = self._library.rename(recording_id, name)
-        self.events.publish("recording.changed", recording_id=rec.id, fields=["display_name"])
+        self._events.publish("recording.changed", recording_id=rec.id, fields=["display_name"])
         return rec
 
     def set_tags(self, recording_id: str, tags: Iterable[str]) -> Recording:
         rec = self._library.set_tags(recording_id, tags)
-        self._sync_index(rec)
-        self.events.publish("recording.changed", recording_id=rec.id, fields=["tags"])
+        self._index.recording_changed(rec)
+        self._events.publish("recording.changed", recording_id=rec.id, fields=["tags"])
         return rec
 
     def add_tags(self, recording_id: str, tags: Iterable[str]) -> Recording:
-        current = self.get_recording(recording_id).tags
+        current = self.get(recording_id).tags
         return self.set_tags(recording_id, [*current, *tags])
 
     def remove_tags(self, recording_id: str, tags: Iterable[str]) -> Recording:
         drop = set(tags)
-        current = self.get_recording(recording_id).tags
+        current = self.get(recording_id).tags
         return self.set_tags(recording_id, [t for t in current if t not in drop])
 
     def delete(self, recording_id: str) -> Recording:
         """Soft delete: hidden from lists and search, restorable until purged."""
         rec = self._library.delete(recording_id)
-        self._sync_index(rec)
-        self.events.publish("recording.deleted", recording_id=rec.id)
+        self._index.recording_changed(rec)
+        self._events.publish("recording.deleted", recording_id=rec.id)
         return rec
 
     def restore(self, recording_id: str) -> Recording:
         rec = self._library.restore(recording_id)
-        self._sync_index(rec)
-        self.events.publish("recording.restored", recording_id=rec.id)
+        self._index.recording_changed(rec)
+        self._events.publish("recording.restored", recording_id=rec.id)
         return rec
 
     def purge(self, recording_id: str) -> None:
         """Really delete a soft-deleted recording and all its files."""
-        rec = self.get_recording(recording_id)
+        rec = self.get(recording_id)
         self._library.purge(recording_id)
-        if self._index_exists():
-            self.search_index.put_recording(recording_info(rec))
-            self.search_index.purge(recording_id)
-        self.events.publish("recording.purged", recording_id=recording_id)
+        self._index.recording_purged(rec)
+        self._events.publish("recording.purged", recording_id=recording_id)
 
     def save_artifact(
         self, recording_id: str, kind: str, fmt: str, data: bytes | str, **options: Any
@@ -140,23 +163,14 @@ class LibraryFacade(FacadeBase):
         """Write an artifact atomically (used by the pipeline and transcript edits)."""
         payload = data.encode("utf-8") if isinstance(data, str) else data
         art = self._library.save_artifact(recording_id, kind, fmt, payload, **options)
-        self.events.publish("recording.changed", recording_id=recording_id, fields=[kind])
+        self._events.publish("recording.changed", recording_id=recording_id, fields=[kind])
         return art
+
+    def remove_artifacts(self, artifacts: Iterable[Artifact]) -> None:
+        """Delete artifacts (never the uploaded file itself)."""
+        self._library.remove_artifacts(artifacts)
 
     # -- maintenance -------------------------------------------------------------
     def clean_temp(self) -> int:
         """Remove stale temporary files (run on open and periodically by the server)."""
         return self._library.clean_temp()
-
-    def import_legacy(self, path: str | Path) -> ImportReport:
-        """Import an original RecordRoute data folder; running it again adds nothing."""
-        report = import_legacy(self._library, Path(path))
-        if report.recordings_added:
-            self.events.publish(
-                "recording.created", recording_id="*", count=report.recordings_added
-            )
-        return report
-
-    def export_legacy(self, path: str | Path, *, overwrite: bool = False) -> Path:
-        """Write an ``upload_history.json``-shaped file; returns its path."""
-        return export_legacy(self._library, Path(path), overwrite=overwrite)

@@ -1,0 +1,147 @@
+"""The RecordRoute facade and composition root: the one way in for every edge.
+
+:class:`RecordRoute` builds the store, the engines, the search index and the job runner
+for one data folder, and hands them to services that each own one area:
+
+==================  ==========================================================
+``recordings``      adding, listing, renaming, tagging, deleting, artifacts
+``transcripts``     timed segments, the user's edits, exports
+``jobs``            queueing, running, cancelling; worker threads
+``steps``           where each recording stands in the pipeline; resets
+``search``          hybrid search (``app.search("예산")``), similar recordings
+``insights``        keywords over time, the similarity graph
+``legacy``          the original RecordRoute's history records, import, export
+``engines``         the speech, text and embedding engines and their catalogue
+==================  ==========================================================
+
+Each service gets what it needs when it is built and never reaches into another's
+state.  A few short methods stay on the facade for notebooks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, Self
+
+from .. import doorbell
+from ..config import Settings
+from ..events import EventBus
+from ..models import Job, Recording, Segment
+from ..pipeline import JobRunner, Providers
+from ..providers.media import probe_duration
+from ..storage import Library
+from ..storage.jobs import JobRepository
+from ..storage.keywords import KeywordRepository
+from .engines import Engines
+from .insights import InsightsService
+from .jobs import CHANGED, JobsService
+from .legacy import LegacyService
+from .pipeline_adapters import IndexSink, RecordingStoreAdapter, RingingJobStore
+from .recordings import RecordingsService
+from .search import SearchService
+from .steps import StepsService
+from .transcripts import TranscriptsService
+
+
+class RecordRoute:
+    """Open a data folder and work with its recordings.
+
+    >>> app = RecordRoute.open("db")                  # doctest: +SKIP
+    >>> rec = app.add_file("meeting.m4a")             # doctest: +SKIP
+    >>> app.process(rec.id)                           # doctest: +SKIP
+    >>> app.search("예산")                             # doctest: +SKIP
+    """
+
+    def __init__(self, settings: Settings, *, events: EventBus | None = None) -> None:
+        self.settings = settings
+        self.events = events or EventBus()
+        library = Library(
+            settings.data_path,
+            busy_timeout_s=settings.busy_timeout_s,
+            min_free_mb=settings.min_free_mb,
+            max_upload_mb=settings.max_upload_mb,
+            temp_max_age_s=settings.temp_max_age_s,
+        )
+        self._library = library
+        keywords = KeywordRepository(library.db)
+        job_repo = JobRepository(library.db)
+        self.engines = Engines(settings)
+        self.search = SearchService(library.layout.index, settings, self.engines, library)
+        self.recordings = RecordingsService(library, self.events, self.search)
+        self.transcripts = TranscriptsService(self.recordings)
+        self.steps = StepsService(library, keywords, self.search, self.events)
+        self.insights = InsightsService(library, keywords, self.search)
+        self.legacy = LegacyService(library, self.events)
+        root = library.layout.root
+        runner = JobRunner(
+            RingingJobStore(job_repo, lambda: doorbell.ring(root, CHANGED)),
+            RecordingStoreAdapter(library, keywords),
+            self.events,
+            Providers(self.engines.transcriber, self.engines.language_model, self.engines.embedder),
+            search=IndexSink(lambda: self.search.index, self.engines.embedding_model_key),
+            probe_duration=probe_duration,
+            max_attempts=settings.job_attempts,
+            retry_base_s=settings.retry_base_s,
+        )
+        self.jobs = JobsService(job_repo, library, runner, self.events, settings)
+
+    @classmethod
+    def open(
+        cls,
+        data_dir: str | Path | None = None,
+        *,
+        settings: Settings | None = None,
+        **overrides: Any,
+    ) -> Self:
+        """Open (creating if needed) a data folder.
+
+        Without ``settings``, settings come from the environment and ``.env``;
+        ``data_dir`` and ``overrides`` take precedence.
+        """
+        if settings is None:
+            settings = Settings.load({"data_dir": data_dir, **overrides})
+        elif data_dir is not None or overrides:
+            settings = settings.replace(
+                **({"data_dir": Path(data_dir)} if data_dir is not None else {}), **overrides
+            )
+        return cls(settings)
+
+    def close(self) -> None:
+        self.jobs.stop_workers()  # running jobs are queued again
+        self.search.close()
+        self._library.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def data_dir(self) -> Path:
+        return self._library.layout.root
+
+    # -- the short way in, for notebooks -------------------------------------------------
+    def add_file(
+        self, path: str | Path, *, display_name: str | None = None, tags: Iterable[str] = ()
+    ) -> Recording:
+        """Copy a file into the archive as a new recording."""
+        return self.recordings.add_file(path, display_name=display_name, tags=tags)
+
+    def list_recordings(self, **filters: Any) -> list[Recording]:
+        """Recordings, newest first (filters as :meth:`RecordingsService.list`)."""
+        return self.recordings.list(**filters)
+
+    def get_recording(self, recording_id: str) -> Recording:
+        return self.recordings.get(recording_id)
+
+    def process(
+        self, recording_id: str, steps: Sequence[str] = (), options: dict[str, Any] | None = None
+    ) -> Job:
+        """Run the steps (all by default) here, blocking until they end."""
+        return self.jobs.process(recording_id, steps, options)
+
+    def transcript_segments(self, recording_id: str) -> list[Segment]:
+        """The transcript as timed segments (empty until there is one)."""
+        return self.transcripts.segments(recording_id)
