@@ -2,6 +2,11 @@
 upload and a job run.  Bounded: it stops by itself after ``--seconds``.
 
     python benchmarks/load.py [--clients 50] [--seconds 20] [--upload-mb 100]
+    python benchmarks/load.py --history [--sizes 200 10000] [--seconds 10]
+
+``--history`` runs the original client's hot path instead: ``GET /history`` from 4 client
+threads against a baseline written from the original's method and against
+``recordroute serve``, side by side on the same records (see history_baseline.py).
 
 It starts its own API process (with one worker process) on a fresh data folder, adds
 ``--docs`` text recordings and indexes them, then runs the clients.  It prints one row
@@ -301,7 +306,16 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--docs", type=int, default=40)
     parser.add_argument("--upload-mb", type=int, default=100)
+    parser.add_argument("--history", action="store_true", help="GET /history vs the original")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[200, 10_000])
     args = parser.parse_args()
+    if args.history:
+        sys.path.insert(0, str(REPO / "benchmarks"))
+        from history_baseline import compare
+
+        with tempfile.TemporaryDirectory(prefix="rr-history-") as tmp:
+            say = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
+            return compare(args.sizes, args.seconds, Path(tmp), say)
     with tempfile.TemporaryDirectory(prefix="rr-load-") as tmp:
         server = Server(Path(tmp) / "db")
         try:

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import ipywidgets as widgets
+import mistune
 
 from ..errors import RecordRouteError
 from .i18n import STRINGS, Translator
@@ -197,36 +198,41 @@ def highlight(snippet: str) -> str:
     return _MARK.sub(r"<mark>\1</mark>", html.escape(snippet)).replace("«", "").replace("»", "")
 
 
+class _CompactHTML(mistune.HTMLRenderer):
+    """Markdown as HTML for a panel: raw HTML escaped, unsafe links dropped, headings two
+    levels down (the panel has its own), no whitespace between blocks."""
+
+    def __init__(self) -> None:
+        super().__init__(escape=True)
+
+    def heading(self, text: str, level: int, **attrs: Any) -> str:
+        tag = f"h{min(6, level + 2)}"
+        return f"<{tag}>{text}</{tag}>"
+
+    def strong(self, text: str) -> str:
+        return f"<b>{text}</b>"
+
+    def paragraph(self, text: str) -> str:
+        return f"<p>{text}</p>"
+
+    def list(self, text: str, ordered: bool, **attrs: Any) -> str:
+        tag = "ol" if ordered else "ul"
+        return f"<{tag}>{text}</{tag}>"
+
+    def list_item(self, text: str) -> str:
+        return f"<li>{text}</li>"
+
+    def blank_line(self) -> str:
+        return ""
+
+
+_MARKDOWN = mistune.create_markdown(renderer=_CompactHTML())
+
+
 def markdown_html(text: str) -> str:
-    """A small, safe Markdown subset: headings, bullet lists, bold and paragraphs."""
-    out: list[str] = []
-    in_list = False
-    for raw in text.splitlines():
-        line = raw.rstrip()
-        bullet = re.match(r"^\s*[-*•]\s+(.*)$", line)
-        if bullet is None and in_list:
-            out.append("</ul>")
-            in_list = False
-        if not line.strip():
-            continue
-        heading = re.match(r"^(#{1,6})\s+(.*)$", line)
-        if heading:
-            level = min(6, len(heading.group(1)) + 2)
-            out.append(f"<h{level}>{_inline(heading.group(2))}</h{level}>")
-        elif bullet:
-            if not in_list:
-                out.append("<ul>")
-                in_list = True
-            out.append(f"<li>{_inline(bullet.group(1))}</li>")
-        else:
-            out.append(f"<p>{_inline(line.strip())}</p>")
-    if in_list:
-        out.append("</ul>")
-    return "".join(out)
-
-
-def _inline(text: str) -> str:
-    return re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", html.escape(text))
+    """Markdown (summaries, notes) as safe HTML for a panel."""
+    rendered = _MARKDOWN(text)
+    return rendered if isinstance(rendered, str) else ""
 
 
 def split_tags(text: str) -> list[str]:
