@@ -75,9 +75,10 @@ def test_word_timestamps_and_initial_prompt(data_dir: Path) -> None:
 @pytest.mark.slow
 def test_initial_prompt_teaches_a_product_name(data_dir: Path) -> None:
     provider = transcriber(data_dir)
-    assert "ComfyUI" not in provider.transcribe(recording("hotwords.mp3")).text
+    # the casing the model picks differs between CPUs (int8 kernels); the word does not
+    assert "comfyui" not in provider.transcribe(recording("hotwords.mp3")).text.lower()
     prompted = provider.transcribe(recording("hotwords.mp3"), initial_prompt="ComfyUI")
-    assert "ComfyUI" in prompted.text
+    assert "comfyui" in prompted.text.lower()
 
 
 @pytest.mark.slow
