@@ -42,7 +42,7 @@ from .handlers_recordings import (
 from .handlers_search import SearchHandler
 from .handlers_system import HealthHandler, ModelsHandler, OpenAPIHandler, SettingsHandler
 from .handlers_uploads import UploadsHandler
-from .openapi import API
+from .schemas import API
 from .websocket import CompatSocket, EventsSocket
 from .workers import WorkerSupervisor
 

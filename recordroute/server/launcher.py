@@ -32,7 +32,7 @@ from pathlib import Path
 from ..config import Settings
 from ..errors import ConfigError
 from .auth import is_loopback_host
-from .openapi import API
+from .schemas import API
 from .workers import ChildGroup, python_command
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-from typing import Any, BinaryIO, cast
+from typing import BinaryIO, cast
 
 from tornado.web import stream_request_body
 
@@ -24,9 +24,10 @@ from ..errors import (
     InvalidInputError,
     RecordRouteError,
     TooLargeError,
+    size_text,
 )
 from ..models import Recording
-from .base import BaseHandler
+from .base import BaseHandler, declared_length
 from .bridge import BridgeAborted, StreamBridge
 from .context import ServerContext
 from .errors import MalformedRequestError
@@ -81,36 +82,42 @@ class StreamingUploadHandler(BaseHandler):
         self._received = 0
         self._expected = 0
         self._tags: list[str] = []
-        self._max_body = ctx.app.settings.max_upload_mb * 1024 * 1024 + MULTIPART_OVERHEAD
+        self._body_limit = ctx.app.settings.max_upload_mb * 1024 * 1024 + MULTIPART_OVERHEAD
+
+    def too_large(self, size: int) -> TooLargeError:
+        return TooLargeError(
+            f"The upload is {size_text(size)}; the limit is "
+            f"{self.ctx.app.settings.max_upload_mb} MB.",
+            "Split the recording, or raise RECORDROUTE_MAX_UPLOAD_MB (the server's setting).",
+        )
+
+    def upload_tags(self) -> list[str]:
+        """Tags for the new recordings (the native route takes ``?tags=``)."""
+        return []
 
     def prepare(self) -> None:
-        super().prepare()
-        self.request.connection.set_max_body_size(self._max_body)  # type: ignore[union-attr]
-        declared = self.request.headers.get("Content-Length")
-        if declared is not None and declared.isdigit() and int(declared) > self._max_body:
-            raise TooLargeError(
-                f"The upload is {int(declared) // (1024 * 1024)} MB; the limit is "
-                f"{self.ctx.app.settings.max_upload_mb} MB.",
-                "Split the recording or raise RECORDROUTE_MAX_UPLOAD_MB.",
-            )
-        self._expected = int(declared) if declared and declared.isdigit() else 0
+        super().prepare()  # refuses a declared size over the limit
+        declared = declared_length(self)
+        self._expected = declared or 0
         self._parser = MultipartParser(boundary_from(self.request.headers.get("Content-Type", "")))
-        self._tags = self.get_query_arguments("tags")
+        self._tags = self.upload_tags()
 
     # -- body ------------------------------------------------------------------------
-    async def data_received(self, chunk: bytes) -> None:
+    async def data_received(self, chunk: bytes) -> None:  # type: ignore[override]
         if self.failure is not None or self._parser is None or self._finished:
             return  # keep reading (so the reply can be sent) but do nothing with it
         self._received += len(chunk)
         try:
-            if self._received > self._max_body:
-                raise TooLargeError(
-                    f"The upload is larger than the limit of "
-                    f"{self.ctx.app.settings.max_upload_mb} MB.",
-                    "Split the recording or raise RECORDROUTE_MAX_UPLOAD_MB.",
-                )
+            if self._received > self._body_limit:
+                raise self.too_large(self._received)
             for event in self._parser.feed(chunk):
                 await self._handle(event)
+        except TooLargeError as exc:
+            # answer now: a chunked body has no declared end, and the HTTP layer would
+            # otherwise cut it off with a bare 400
+            await self._fail(exc)
+            log.info("%s %s -> too_large (streamed)", self.request.method, self.request.path)
+            self.send_error(413, exc_info=(type(exc), exc, None))
         except RecordRouteError as exc:
             await self._fail(exc)
 
@@ -211,6 +218,3 @@ class StreamingUploadHandler(BaseHandler):
         if self.failure is not None:
             raise self.failure
         return self.results
-
-    def upload_summary(self) -> dict[str, Any]:
-        return {"files": len(self.results), "bytes": self._received}
