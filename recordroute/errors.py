@@ -71,6 +71,12 @@ class UnsupportedFileError(InvalidInputError):
     code = "unsupported_file"
 
 
+class EmptyFileError(InvalidInputError):
+    """A file to add has no content."""
+
+    code = "empty_file"
+
+
 class NotFoundError(RecordRouteError):
     """A recording, artifact or job does not exist (or is not visible)."""
 
@@ -161,6 +167,7 @@ __all__ = [
     "CorruptDataError",
     "DiskFullError",
     "DuplicateRecordingError",
+    "EmptyFileError",
     "InvalidInputError",
     "JobCancelledError",
     "NotFoundError",

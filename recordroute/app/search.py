@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -83,15 +84,21 @@ class SearchService:
         kinds: Sequence[str] = (),
         tags: Sequence[str] = (),
     ) -> list[SearchHit]:
-        """Hybrid search (keywords and meaning), one hit per recording, best first."""
+        """Hybrid search (keywords and meaning), one hit per recording, best first.
+
+        The query and tags are read in Unicode NFC, as names, tags and texts are stored."""
         filters = SearchFilters(
             start=start,
             end=end,
             kinds=tuple(kinds),  # type: ignore[arg-type]
-            tags=tuple(tags),
+            tags=tuple(unicodedata.normalize("NFC", t) for t in tags),
         )
         return self.index.hybrid_search(
-            text, model=self.model_key(), embed=self._engines.embed, k=k, filters=filters
+            unicodedata.normalize("NFC", text),
+            model=self.model_key(),
+            embed=self._engines.embed,
+            k=k,
+            filters=filters,
         )
 
     __call__ = query  # ``app.search("예산")`` in a notebook

@@ -10,10 +10,11 @@ import dataclasses
 import io
 import json
 import logging
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import InvalidInputError, JobCancelledError, ProviderError, UnsupportedFileError
+from ..errors import InvalidInputError, JobCancelledError, ProviderError, UnsupportedFileError, echo
 from ..models import Recording, Segment
 from ..protocols import CancelCheck, Embedder, LanguageModel, Transcriber
 from . import formats, prompts
@@ -61,7 +62,7 @@ def plan_steps(requested: list[str] | tuple[str, ...], kind: str) -> list[str]:
         name = STEP_ALIASES.get(raw, raw)
         if name not in STEP_ORDER:
             raise InvalidInputError(
-                f"{raw!r} is not a pipeline step.",
+                f"{echo(raw)} is not a pipeline step.",
                 f"Use some of: {', '.join(STEP_ORDER)} (or stt, summary, embedding).",
             )
         names.append(name)
@@ -136,6 +137,7 @@ def ingest(ctx: StepContext) -> None:
             f"{rec.original_name!r} has no known type, so it cannot be processed.",
             "Convert it to audio, video, PDF or text and add it again.",
         )
+    text = unicodedata.normalize("NFC", text)  # a Mac's decomposed Hangul is found by search
     _save(ctx, "transcript", "md", text if text.endswith("\n") else text + "\n")
     ctx.report(1.0, "ingest: text extracted")
 

@@ -50,9 +50,13 @@ def check_access(
     if options.auth == "jupyter":
         return  # the jupyter_server's own login, host and origin checks apply
     if not host_allowed(request.host, options.host):
+        loopback = options.loopback
         raise ForbiddenError(
-            f"The host name {echo(request.host)} is not allowed on a loopback server.",
-            "Use 127.0.0.1 or localhost in the URL.",
+            f"The Host header {echo(request.host)} is not "
+            + ("a loopback name, so this loopback server refuses it." if loopback else "valid."),
+            "Use 127.0.0.1 or localhost in the URL (with the port, e.g. 127.0.0.1:8080)."
+            if loopback
+            else "Use the server's address as host[:port].",
         )
     origin = request.headers.get("Origin")
     if not ctx.policy.allows(origin, request.host, request.protocol, allow_null=compat):

@@ -194,7 +194,7 @@ ORIGINAL_OPERATIONS: tuple[Operation, ...] = (
         "/incremental_embedding",
         "Queue indexing of transcripts not yet indexed",
         o.OriginalEmbeddingQueued,
-        more={400: _TEXT_400},
+        more={400: _TEXT_400, **errors(413, 415)},
     ),
     _original(
         "POST",

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import InvalidInputError
 from ..errors import echo as shown
-from .errors import MalformedRequestError
+from .errors import JsonTooDeepError, MalformedRequestError
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -34,7 +34,7 @@ def load_json(body: bytes) -> Any:
     try:
         return json.loads(body.decode("utf-8"))
     except RecursionError:
-        raise MalformedRequestError(
+        raise JsonTooDeepError(
             "The JSON body is nested too deeply to read.",
             "Send a flat JSON object (the API's bodies nest at most a few levels).",
         ) from None

@@ -28,7 +28,7 @@ from ..errors import (
 )
 from ..models import Recording
 from .base import BaseHandler, declared_length
-from .bridge import BridgeAborted, StreamBridge
+from .bridge import StreamBridge
 from .context import ServerContext
 from .errors import MalformedRequestError
 from .multipart import MultipartParser, PartEnd, PartStart, boundary_from
@@ -73,7 +73,7 @@ class StreamingUploadHandler(BaseHandler):
     def initialize(self, ctx: ServerContext) -> None:
         super().initialize(ctx)
         self.results: list[UploadResult] = []
-        self.failure: RecordRouteError | None = None
+        self.failure: Exception | None = None
         self._bridge: StreamBridge | None = None
         self._pending: asyncio.Future[Recording] | None = None
         self._current: UploadResult | None = None
@@ -119,6 +119,8 @@ class StreamingUploadHandler(BaseHandler):
             log.info("%s %s -> too_large (streamed)", self.request.method, self.request.path)
             self.send_error(413, exc_info=(type(exc), exc, None))
         except RecordRouteError as exc:
+            await self._fail(exc)
+        except Exception as exc:  # unexpected: still answered, and nothing is kept
             await self._fail(exc)
 
     async def _handle(self, event: PartStart | PartEnd | bytes) -> None:
@@ -173,18 +175,18 @@ class StreamingUploadHandler(BaseHandler):
             current.recording = await pending
         except DuplicateRecordingError as exc:
             current.duplicate_of = exc.existing_id
-        except RecordRouteError as exc:
-            current.error = exc
+        except Exception as exc:
+            current.error = exc if isinstance(exc, RecordRouteError) else None
             self.results.append(current)
             raise
         self.results.append(current)
 
-    async def _fail(self, exc: RecordRouteError) -> None:
+    async def _fail(self, exc: Exception) -> None:
         self.failure = exc
         if self._bridge is not None:
             self._bridge.abort()
         if self._pending is not None:
-            with contextlib.suppress(RecordRouteError, BridgeAborted):
+            with contextlib.suppress(Exception):  # its error is this one, or was reported
                 await self._pending
         self._bridge = self._pending = None
         await self._rollback()
