@@ -5,6 +5,7 @@ names the problem and the fix, and that nothing was lost or left behind."""
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import socket
 import threading
@@ -349,3 +350,20 @@ def test_the_token_never_reaches_a_log(tmp_path: Path) -> None:
     logged = (tmp_path / "db" / "log" / "recordroute.log").read_text(encoding="utf-8")
     assert "/recordroute/api/v1/nothing?token=[redacted]" in text, text[-2000:]
     assert token not in text and token not in logged
+
+
+@pytest.mark.slow
+def test_a_decomposed_query_finds_text_that_came_in_decomposed(tmp_path: Path) -> None:
+    from recordroute import RecordRoute, Settings
+
+    with RecordRoute(Settings(data_dir=tmp_path / "db", min_free_mb=0)) as app:
+        text = unicodedata.normalize("NFD", "예산 회의록: 봄 마케팅 예산을 승인했다.\n")
+        rec = app.recordings.add_upload("mac-note.txt", io.BytesIO(text.encode()))
+        assert app.process(rec.id, ["embed"]).state == "done"
+        transcript = app.recordings.latest_artifact(rec.id, "transcript", "md")
+        assert transcript is not None
+        assert app.recordings.read_text(transcript.id) == unicodedata.normalize("NFC", text)
+        for query in (HANGUL_NFC, HANGUL_NFD):
+            hits = app.search(query)
+            assert hits and hits[0].recording_id == rec.id, query
+            assert hits[0].keyword is not None and hits[0].keyword.matches >= 1, query
