@@ -8,9 +8,10 @@ from typing import Any
 
 from ..errors import CorruptDataError
 from .catalog import ModelRows
-from .keyword import make_snippet
 from .ranking import fuse
 from .results import ChunkHit, KeywordHit, SearchHit, SnippetStyle
+from .snippets import make_snippet
+from .words import Term
 
 _REINDEX_FIX = "Run `recordroute reindex` to rebuild the search index from the stored chunks."
 
@@ -62,7 +63,7 @@ def chunk_hits(
 def fused_hits(
     near: list[ChunkHit],
     words: list[KeywordHit],
-    terms: list[str],
+    terms: Sequence[Term],
     style: SnippetStyle,
     k: int,
 ) -> list[SearchHit]:

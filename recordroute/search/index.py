@@ -44,6 +44,7 @@ from .results import (
     TextChunk,
 )
 from .schema import Database
+from .words import query_terms
 
 #: ``embed(texts) -> (len(texts), dim) float32``, the shape of ``Embedder.embed``
 EmbedFn = Callable[[Sequence[str]], npt.NDArray[np.float32]]
@@ -361,7 +362,7 @@ class SearchIndex:
                     mask = self._mask(rows, filters)
                     picks = rank_rows(rows, query_vector, mask, depth, True, self._rescore_factor)
                     near = chunk_hits(conn, rows, picks, self._recordings.id_of)
-            hits = fused_hits(near, words, query.split(), style, k)
+            hits = fused_hits(near, words, query_terms(query), style, k)
             self._results.put(key, tuple(hits))
         return hits
 
