@@ -9,6 +9,7 @@ while ``can`` does not match inside ``Americans``.
 
 from __future__ import annotations
 
+import functools
 import re
 
 #: particles (josa) and copula endings stripped from the end of a Hangul word, longest first
@@ -25,6 +26,7 @@ PARTICLES: tuple[str, ...] = tuple(
     )
 )
 _PARTICLE_SET = frozenset(PARTICLES)
+_LONGEST = len(PARTICLES[0])
 #: function words of Korean and English that carry no topic
 STOP_WORDS = frozenset(
     """
@@ -51,16 +53,23 @@ def is_hangul(word: str) -> bool:
 
 
 def strip_particle(word: str, keep: int = 2) -> str:
-    """``word`` without one trailing particle, when at least ``keep`` syllables remain."""
-    for particle in PARTICLES:
-        if word.endswith(particle) and len(word) - len(particle) >= keep:
-            return word[: -len(particle)]
+    """``word`` without one trailing particle (the longest), when ``keep`` syllables remain."""
+    for length in range(min(_LONGEST, len(word) - keep), 0, -1):
+        if word[-length:] in _PARTICLE_SET:
+            return word[:-length]
     return word
 
 
+#: the light verbs 하다 / 되다 and their common forms: 예약 + 해 = 예약해 ("book it")
+_LIGHT_VERB_STARTS = tuple("하해했한할함합되돼됐된될됨됩")
+
+
 def is_particle(tail: str) -> bool:
-    """Whether ``tail`` (the rest of a Hangul word after a stem) is a particle or ending."""
-    return tail in _PARTICLE_SET
+    """Whether ``tail`` (the rest of a Hangul word after a noun) is a particle or ending.
+
+    A noun followed by a form of 하다 or 되다 (``예약해``, ``준비했습니다``) counts too.
+    """
+    return tail in _PARTICLE_SET or tail.startswith(_LIGHT_VERB_STARTS)
 
 
 def english_stem(word: str) -> str:
@@ -86,6 +95,7 @@ def english_stem(word: str) -> str:
     return word
 
 
+@functools.lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """The form two spellings of one word share (case folded; Korean particle stripped)."""
     folded = word.casefold()
@@ -94,6 +104,14 @@ def stem(word: str) -> str:
     if folded.isascii() and folded.replace("'", "").isalpha():
         return english_stem(folded)
     return folded
+
+
+def hangul_share(text: str) -> float:
+    """The share of Hangul among the letters of ``text`` (0 when it has no letters)."""
+    letters = [char for char in text if char.isalpha()]
+    if not letters:
+        return 0.0
+    return sum(1 for char in letters if _HANGUL_FIRST <= char <= _HANGUL_LAST) / len(letters)
 
 
 def words_of(text: str) -> list[tuple[int, int, str]]:

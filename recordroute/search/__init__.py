@@ -6,17 +6,20 @@ Imports only the standard library, numpy and the leaf modules ``errors`` and
 
 from __future__ import annotations
 
+from .calibration import Calibration
 from .chunking import chunk_segments, chunk_text
 from .index import EmbedFn, ProgressFn, SearchIndex
 from .results import (
     CacheStats,
     ChunkHit,
+    Evidence,
     KeywordHit,
     ModelInfo,
     RecordingInfo,
     RecordingVectors,
     SearchFilters,
     SearchHit,
+    SearchOutcome,
     SimilarRecording,
     SnippetStyle,
     TextChunk,
@@ -24,8 +27,10 @@ from .results import (
 
 __all__ = [
     "CacheStats",
+    "Calibration",
     "ChunkHit",
     "EmbedFn",
+    "Evidence",
     "KeywordHit",
     "ModelInfo",
     "ProgressFn",
@@ -34,6 +39,7 @@ __all__ = [
     "SearchFilters",
     "SearchHit",
     "SearchIndex",
+    "SearchOutcome",
     "SimilarRecording",
     "SnippetStyle",
     "TextChunk",

@@ -98,7 +98,7 @@ def _matches(conn: sqlite3.Connection, terms: list[str]) -> list[tuple[int, int,
     long_terms = [term for term in terms if len(term) >= _TRIGRAM]
     short_terms = [term for term in terms if len(term) < _TRIGRAM]
     likes = " AND ".join(["p.text LIKE ? ESCAPE '\\'"] * len(short_terms))
-    like_args = [f"%{_escape_like(term)}%" for term in short_terms]
+    like_args = [f"%{escape_like(term)}%" for term in short_terms]
     if long_terms:
         expression = " AND ".join('"' + term.replace('"', '""') + '"' for term in long_terms)
         sql = (
@@ -123,5 +123,5 @@ def _matches(conn: sqlite3.Connection, terms: list[str]) -> list[tuple[int, int,
     return scored
 
 
-def _escape_like(term: str) -> str:
+def escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
