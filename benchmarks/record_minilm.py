@@ -27,7 +27,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.search_eval import embedded_texts  # noqa: E402
+from benchmarks.search_eval import embedded_texts
 
 OUT = Path(__file__).parent / "data" / "search_eval" / "all-minilm.npz"
 MAX_TOKENS = 256  # the model's max_seq_length
@@ -54,18 +54,25 @@ def layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarra
     return (x - mean) / np.sqrt(var + 1e-12) * weight + bias
 
 
-def gelu(x: np.ndarray) -> np.ndarray:
-    from math import sqrt
+def erf(x: np.ndarray) -> np.ndarray:
+    """The exact error function (BERT's GELU uses erf, not the tanh approximation)."""
+    import torch  # installed with openai-whisper; used only for its exact erf
 
-    erf = np.vectorize(__import__("math").erf, otypes=[np.float64])
-    return 0.5 * x * (1.0 + erf(x / sqrt(2.0)))
+    return torch.erf(torch.from_numpy(x)).numpy()
+
+
+def gelu(x: np.ndarray) -> np.ndarray:
+    return 0.5 * x * (1.0 + erf(x / np.sqrt(2.0)))
 
 
 class MiniLM:
     def __init__(self, folder: Path) -> None:
         from tokenizers import Tokenizer
 
-        self.w = {k: v.astype(np.float64) for k, v in load_safetensors(folder / "model.safetensors").items()}
+        self.w = {
+            k: v.astype(np.float64)
+            for k, v in load_safetensors(folder / "model.safetensors").items()
+        }
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(MAX_TOKENS)
@@ -85,9 +92,21 @@ class MiniLM:
         heads, size = 12, 384 // 12
         for layer in range(6):
             p = f"encoder.layer.{layer}"
-            q = self.linear(x, f"{p}.attention.self.query").reshape(-1, heads, size).transpose(1, 0, 2)
-            k = self.linear(x, f"{p}.attention.self.key").reshape(-1, heads, size).transpose(1, 0, 2)
-            v = self.linear(x, f"{p}.attention.self.value").reshape(-1, heads, size).transpose(1, 0, 2)
+            q = (
+                self.linear(x, f"{p}.attention.self.query")
+                .reshape(-1, heads, size)
+                .transpose(1, 0, 2)
+            )
+            k = (
+                self.linear(x, f"{p}.attention.self.key")
+                .reshape(-1, heads, size)
+                .transpose(1, 0, 2)
+            )
+            v = (
+                self.linear(x, f"{p}.attention.self.value")
+                .reshape(-1, heads, size)
+                .transpose(1, 0, 2)
+            )
             scores = q @ k.transpose(0, 2, 1) / np.sqrt(size)
             scores = np.exp(scores - scores.max(-1, keepdims=True))
             scores /= scores.sum(-1, keepdims=True)

@@ -28,7 +28,7 @@ import json
 import math
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -36,14 +36,14 @@ import numpy.typing as npt
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from recordroute.models import Segment  # noqa: E402
-from recordroute.search import (  # noqa: E402
+from recordroute.models import Segment
+from recordroute.search import (
     RecordingInfo,
     RecordingVectors,
     SearchIndex,
     chunk_segments,
 )
-from recordroute.search.probes import probe_texts  # noqa: E402
+from recordroute.search.probes import probe_texts
 
 DATA = Path(__file__).parent / "data" / "search_eval"
 ARCHIVE_FILES = ("archive_en.json", "archive_ko.json", "archive_shared.json")
@@ -74,11 +74,15 @@ def load_archive() -> list[Document]:
     for name in ARCHIVE_FILES:
         for item in json.loads((DATA / name).read_text(encoding="utf-8")):
             if "segments" in item:
-                segments = tuple(Segment(float(a), float(b), str(t)) for a, b, t in item["segments"])
+                segments = tuple(
+                    Segment(float(a), float(b), str(t)) for a, b, t in item["segments"]
+                )
             else:
                 segments = _timed(item["sentences"], item["lang"])
             docs.append(
-                Document(item["id"], item["lang"], item["kind"], item["title"], item["source"], segments)
+                Document(
+                    item["id"], item["lang"], item["kind"], item["title"], item["source"], segments
+                )
             )
     return docs
 
@@ -125,7 +129,7 @@ def embedded_texts() -> list[str]:
 def build_index(folder: Path, model: str, embed: EmbedFn, docs: Iterable[Document]) -> SearchIndex:
     """An index of ``docs`` (vectors and keyword passages), as the embed step builds it."""
     index = SearchIndex(folder)
-    base = datetime(2025, 3, 3, 9, 0, tzinfo=timezone.utc)
+    base = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
     items: list[RecordingVectors] = []
     for number, doc in enumerate(docs):
         info = RecordingInfo(doc.id, base + timedelta(days=number), doc.kind)  # type: ignore[arg-type]
@@ -146,7 +150,9 @@ class Run:
     shown: dict[str, list[str]]
 
 
-def run_queries(index: SearchIndex, model: str, embed: EmbedFn, queries: Sequence[Query]) -> tuple[Run, Run]:
+def run_queries(
+    index: SearchIndex, model: str, embed: EmbedFn, queries: Sequence[Query]
+) -> tuple[Run, Run]:
     """(plain top-k with no cut-off, the judged search) over ``queries``."""
     plain: dict[str, list[str]] = {}
     judged: dict[str, list[str]] = {}
@@ -172,19 +178,25 @@ def recall_at(shown: Sequence[str], relevant: dict[str, int], k: int = 3) -> flo
 
 
 def measures(run: Run, queries: Sequence[Query]) -> dict[str, float]:
+    """The measures of ``run`` over ``queries``; NaN where the queries give none."""
     answerable = [q for q in queries if q.relevant]
     unrelated = [q for q in queries if not q.relevant]
+    nan = float("nan")
     shown_total = sum(len(run.shown[q.id]) for q in answerable)
-    shown_good = sum(1 for q in answerable for doc in run.shown[q.id] if q.relevant.get(doc, 0) >= 1)
+    shown_good = sum(
+        1 for q in answerable for doc in run.shown[q.id] if q.relevant.get(doc, 0) >= 1
+    )
     return {
-        "nDCG@10": float(np.mean([ndcg(run.shown[q.id], q.relevant) for q in answerable])),
-        "recall@3": float(np.mean([recall_at(run.shown[q.id], q.relevant) for q in answerable])),
-        "precision shown": shown_good / shown_total if shown_total else 0.0,
-        "results shown per query": shown_total / len(answerable),
-        "unrelated answered with nothing": (
-            sum(1 for q in unrelated if not run.shown[q.id]) / len(unrelated) if unrelated else 0.0
-        ),
+        "nDCG@10": _mean([ndcg(run.shown[q.id], q.relevant) for q in answerable]),
+        "recall@3": _mean([recall_at(run.shown[q.id], q.relevant) for q in answerable]),
+        "precision shown": shown_good / shown_total if shown_total else nan,
+        "results shown per query": _mean([float(len(run.shown[q.id])) for q in queries]),
+        "unrelated answered with nothing": _mean([float(not run.shown[q.id]) for q in unrelated]),
     }
+
+
+def _mean(values: Sequence[float]) -> float:
+    return float(np.mean(values)) if values else float("nan")
 
 
 def misses(run: Run, queries: Sequence[Query]) -> list[tuple[str, str, list[str], list[str]]]:

@@ -6,7 +6,7 @@ Imports only the standard library, numpy and the leaf modules ``errors`` and
 
 from __future__ import annotations
 
-from .calibration import Calibration
+from .calibration import Calibration, Scale
 from .chunking import chunk_segments, chunk_text
 from .index import EmbedFn, ProgressFn, SearchIndex
 from .results import (
@@ -36,6 +36,7 @@ __all__ = [
     "ProgressFn",
     "RecordingInfo",
     "RecordingVectors",
+    "Scale",
     "SearchFilters",
     "SearchHit",
     "SearchIndex",

@@ -62,8 +62,8 @@ def judge_hits(
         similarity = hit.chunk.score if hit.chunk is not None else _similarity(found, key)
         words = present.get(key, WordsFound())
         text = hit.chunk.text if hit.chunk is not None else words.text
-        cross = bool(text) and (hangul_share(text[:300]) >= 0.5) != korean_query
-        verdict = judge(similarity, cross, calibration, words.terms, weights)
+        korean_text = hangul_share(text[:300]) >= 0.5 if text else korean_query
+        verdict = judge(similarity, (korean_query, korean_text), calibration, words.terms, weights)
         judged.append(dataclasses.replace(hit, evidence=verdict))
     verdicts = behind_best([hit.evidence for hit in judged if hit.evidence is not None])
     judged = [dataclasses.replace(hit, evidence=v) for hit, v in zip(judged, verdicts, strict=True)]

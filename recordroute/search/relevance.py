@@ -70,16 +70,19 @@ def behind_best(evidence: Sequence[Evidence]) -> list[Evidence]:
 
 def judge(
     similarity: float | None,
-    cross: bool,
+    languages: tuple[bool, bool],
     calibration: Calibration,
     found: frozenset[int],
     weights: Sequence[float],
 ) -> Evidence:
     """The evidence of one hit and whether it clears the bar.
 
-    ``weights`` holds one rarity weight per query term (:func:`term_weights`).
+    ``languages`` says whether the query and the passage are Korean; ``weights`` holds
+    one rarity weight per query term (:func:`term_weights`).  Where the model cannot
+    relate the two languages (or the hit has no vectors) its meaning counts as 0.
     """
-    meaning = calibration.meaning(similarity, cross) if similarity is not None else 0.0
+    scaled = calibration.meaning(similarity, *languages) if similarity is not None else None
+    meaning = 0.0 if scaled is None else scaled
     total = sum(weights)
     coverage = sum(weights[i] for i in found) / total if total else 0.0
     return Evidence(
