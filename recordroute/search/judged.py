@@ -86,7 +86,7 @@ def _similarity(found: Candidates, rec_key: int) -> float | None:
 
 
 def _centred(
-    hit: SearchHit, words: WordsFound, terms: Sequence[Term], style: SnippetStyle
+    hit: SearchHit, words: WordsFound | None, terms: Sequence[Term], style: SnippetStyle
 ) -> SearchHit:
     """The hit with its snippet and time taken from the passage holding most query words."""
     if words is not None and words.terms:
