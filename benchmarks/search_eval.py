@@ -23,11 +23,12 @@ Measures, per query, then averaged:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import math
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -36,7 +37,9 @@ import numpy.typing as npt
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from recordroute.config import Settings
 from recordroute.models import Segment
+from recordroute.providers import create_embedder
 from recordroute.search import (
     RecordingInfo,
     RecordingVectors,
@@ -142,6 +145,32 @@ def build_index(folder: Path, model: str, embed: EmbedFn, docs: Iterable[Documen
     return index
 
 
+@contextlib.contextmanager
+def embedder(name: str, folder: Path) -> Iterator[tuple[str, EmbedFn]]:
+    """``(model key, embed)`` for ``use`` (the bundled model) or ``minilm``.
+
+    ``minilm`` is RecordRoute's Ollama provider talking to the replay server of Ollama's
+    protocol (``tests/support/ollama_replay.py``), which answers with vectors recorded
+    from the real all-MiniLM-L6-v2 weights (Ollama's ``all-minilm``).
+    """
+    if name == "use":
+        settings = Settings(data_dir=folder / "db")
+        yield f"{settings.embed_provider}:{settings.embed_model}", create_embedder(settings).embed
+        return
+    from tests.support.ollama_replay import OllamaReplay
+    from tests.support.recorded_vectors import MODELS_WITH_MINILM, RecordedVectors
+
+    vectors = RecordedVectors()
+    with OllamaReplay(MODELS_WITH_MINILM, vectors={"all-minilm:latest": vectors}) as replay:
+        settings = Settings(
+            data_dir=folder / "db",
+            embed_provider="ollama",
+            embed_model="all-minilm",
+            ollama_host=replay.url,
+        )
+        yield f"{settings.embed_provider}:{settings.embed_model}", create_embedder(settings).embed
+
+
 @dataclasses.dataclass(frozen=True)
 class Run:
     """The ranked ids of every query, for one way of searching."""
@@ -153,13 +182,23 @@ class Run:
 def run_queries(
     index: SearchIndex, model: str, embed: EmbedFn, queries: Sequence[Query]
 ) -> tuple[Run, Run]:
-    """(plain top-k with no cut-off, the judged search) over ``queries``."""
+    """(plain top-k with no cut-off, the judged search) over ``queries``.
+
+    The queries are embedded in one batch first (the index would embed them one by one).
+    """
+    vectors = dict(zip([q.text for q in queries], embed([q.text for q in queries]), strict=True))
+
+    def embed_known(texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        if all(text in vectors for text in texts):
+            return np.stack([vectors[text] for text in texts])
+        return embed(texts)
+
     plain: dict[str, list[str]] = {}
     judged: dict[str, list[str]] = {}
     for query in queries:
-        hits = index.hybrid_search(query.text, model=model, embed=embed, k=K)
+        hits = index.hybrid_search(query.text, model=model, embed=embed_known, k=K)
         plain[query.id] = [hit.recording_id for hit in hits]
-        outcome = index.search(query.text, model=model, embed=embed, k=K)
+        outcome = index.search(query.text, model=model, embed=embed_known, k=K)
         judged[query.id] = [hit.recording_id for hit in outcome.hits]
     return Run("top-k, no cut-off", plain), Run("relevance bar", judged)
 

@@ -28,55 +28,29 @@ that lost a relevant document or showed a wrong one; ``--models use`` for one mo
 from __future__ import annotations
 
 import argparse
-import contextlib
 import math
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.search_eval import (
-    EmbedFn,
     Query,
     build_index,
+    embedder,
     load_archive,
     load_queries,
     measures,
     misses,
     run_queries,
 )
-from recordroute.config import Settings
-from recordroute.providers import create_embedder
 
 TARGETS = {"precision shown": 0.8, "recall@3": 0.95, "unrelated answered with nothing": 0.9}
 MAX_RECALL_LOSS = 0.02
 KINDS = {"en": "English", "ko": "Korean", "cross": "cross-language", "none": "unrelated"}
-
-
-@contextlib.contextmanager
-def embedder(name: str, folder: Path) -> Iterator[tuple[str, EmbedFn]]:
-    """``(model key, embed)`` for ``use`` or ``minilm``."""
-    if name == "use":
-        settings = Settings(data_dir=folder / "db")
-        provider = create_embedder(settings)
-        yield f"{settings.embed_provider}:{settings.embed_model}", provider.embed
-        return
-    from tests.support.ollama_replay import OllamaReplay
-    from tests.support.recorded_vectors import MODELS_WITH_MINILM, RecordedVectors
-
-    vectors = RecordedVectors()
-    with OllamaReplay(MODELS_WITH_MINILM, vectors={"all-minilm:latest": vectors}) as replay:
-        settings = Settings(
-            data_dir=folder / "db",
-            embed_provider="ollama",
-            embed_model="all-minilm",
-            ollama_host=replay.url,
-        )
-        provider = create_embedder(settings)
-        yield f"{settings.embed_provider}:{settings.embed_model}", provider.embed
 
 
 def table(rows: Sequence[tuple[str, str, str, dict[str, float]]]) -> str:
