@@ -87,12 +87,12 @@ def test_search_says_nothing_found_with_suggestions_and_lists_weaker_on_request(
     assert main(["search", "officce quantum", "--data-dir", db]) == 0
     out = capsys.readouterr().out
     assert out.startswith("nothing found for 'officce quantum'")
-    assert "try: office quantum" in out
+    assert "try: office quantum | office" in out
     assert "2 weaker matches: add --weaker to list them" in out
     assert main(["search", "officce quantum", "--weaker", "--json", "--data-dir", db]) == 0
     found = json.loads(capsys.readouterr().out)
     assert found["nothing_found"] is True and found["hits"] == []
-    assert found["suggestions"] == ["office quantum"]
+    assert found["suggestions"] == ["office quantum", "office"]
     assert len(found["weaker"]) == 2
     assert all(hit["evidence"]["relevant"] is False for hit in found["weaker"])
     assert main(["search", "cake", "--json", "--data-dir", db]) == 0

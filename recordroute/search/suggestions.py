@@ -30,10 +30,11 @@ class Vocabulary:
     def __init__(self, counts: Counter[str], spellings: dict[str, Counter[str]]) -> None:
         self.counts = counts
         self.spelling = {key: forms.most_common(1)[0][0] for key, forms in spellings.items()}
-        self._keys = {key: spell_key(key) for key in counts}
-        self._by_key: dict[str, list[str]] = {}
-        for key, spelled in self._keys.items():
-            self._by_key.setdefault(spelled, []).append(key)
+        #: every spelling seen (letters split for Hangul) -> the stems it belongs to
+        self._by_form: dict[str, set[str]] = {}
+        for key, forms in spellings.items():
+            for form in forms:
+                self._by_form.setdefault(spell_key(form), set()).add(key)
 
     @classmethod
     def build(cls, conn: sqlite3.Connection) -> Vocabulary:
@@ -55,24 +56,41 @@ class Vocabulary:
 
     def close_to(self, term: Term, limit: int = 3) -> list[str]:
         """Spellings of the archive's words closest to ``term``, most frequent first."""
-        matches = difflib.get_close_matches(
-            spell_key(term.stem), self._by_key, n=limit, cutoff=CLOSE
+        spelled = spell_key(term.stem if term.hangul else term.word.casefold())
+        matches = difflib.get_close_matches(spelled, self._by_form, n=limit, cutoff=CLOSE)
+        keys = sorted(
+            {key for form in matches for key in self._by_form[form]},
+            key=lambda key: (-self.counts[key], key),
         )
-        keys = [key for spelled in matches for key in self._by_key[spelled]]
-        keys.sort(key=lambda key: (-self.counts[key], key))
         return [self.spelling[key] for key in keys[:limit]]
 
 
 def suggest(vocabulary: Vocabulary, query: str, terms: Sequence[Term], limit: int = 5) -> list[str]:
-    """Queries to try instead: each unknown word replaced by its closest archive words."""
+    """Queries to try instead.
+
+    First the query with one unknown word replaced by a close spelling from the archive,
+    then, when some words are unknown to the archive altogether, the words it does know
+    (spelled as it spells them).
+    """
     suggestions: list[str] = []
+    known: list[str] = []
+    unknown = False
     for term in terms:
         if term.stem in vocabulary:
+            known.append(term.word)
             continue
-        for replacement in vocabulary.close_to(term):
+        close = vocabulary.close_to(term)
+        if close:
+            known.append(close[0])
+        else:
+            unknown = True
+        for replacement in close:
             candidate = query.replace(term.word, replacement, 1)
             if candidate != query and candidate not in suggestions:
                 suggestions.append(candidate)
+    shorter = " ".join(known)
+    if unknown and known and shorter not in suggestions:
+        suggestions.append(shorter)
     return suggestions[:limit]
 
 
