@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,7 @@ from benchmarks.search_eval import Document, build_index, load_archive
 from recordroute.config import Settings
 from recordroute.errors import CorruptDataError
 from recordroute.providers import create_embedder
-from recordroute.search import SearchIndex
+from recordroute.search import RecordingInfo, SearchIndex
 from recordroute.search.calibration import PAIRINGS, calibration_path
 from recordroute.search.matrix import model_slug
 from tests.support.ollama_replay import OllamaReplay
@@ -181,3 +182,21 @@ def test_blank_query_is_an_empty_outcome(use_index, use_embed):
     outcome = use_index.search("  ", model=USE_MODEL, embed=use_embed)
     assert outcome.hits == () and outcome.nothing_found and outcome.suggestions == ()
     assert np.isfinite(len(outcome.weaker))
+
+
+def test_a_recording_found_by_words_only_is_judged_by_its_words(tmp_path, docs, use_embed):
+    with build_index(tmp_path / "index", USE_MODEL, use_embed, docs[:2]) as index:
+        info = RecordingInfo("words-only", datetime(2025, 1, 1), "text")
+        index.put_recording(info)  # keyword passages, but no vectors
+        index.index_text("words-only", "transcript", "The sourdough starter bubbles overnight.")
+        outcome = index.search("sourdough starter", model=USE_MODEL, embed=use_embed)
+        assert ids(outcome.hits) == ["e03"]
+        # every word is there, but with no meaning to add it is far behind the best hit
+        [words_only] = [hit for hit in outcome.weaker if hit.recording_id == "words-only"]
+        evidence = words_only.evidence
+        assert evidence is not None and evidence.similarity is None
+        assert evidence.meaning == 0.0 and evidence.coverage == pytest.approx(1.0)
+        assert words_only.snippet == "The «sourdough» «starter» bubbles overnight."
+        # alone, it clears the bar on its words
+        alone = index.search("overnight bubbles", model=USE_MODEL, embed=use_embed)
+        assert "words-only" in ids(alone.hits)

@@ -83,7 +83,7 @@ def test_nothing_found_offers_suggestions_and_weaker_matches(
     assert [b.description for b in offered] == ["hiring quantum chromodynamics", "hiring"]
     offered[1].click()  # the words the archive knows
     assert panel.query.value == "hiring"
-    assert [h.recording_id for h in panel.hits][0] == docs["hiring.txt"].id
+    assert panel.hits[0].recording_id == docs["hiring.txt"].id
 
 
 def test_a_result_opens_the_viewer_at_its_moment(app: RecordRoute, tmp_path: Path) -> None:
