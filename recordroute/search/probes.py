@@ -1,7 +1,7 @@
 """The probe set that calibrates an embedding model's similarity scale.
 
 Each topic has a short query and a passage, in Korean and in English (written for
-RecordRoute; no topic of the search evaluation set is among them).  A query and a
+RecordRoute, on topics kept apart from the search evaluation set).  A query and a
 passage of the same topic, in either language, make a related pair; a query and a
 passage of different topics make an unrelated pair.  Their cosine statistics give each
 model its own relevance scale (:mod:`recordroute.search.relevance`).
