@@ -209,16 +209,32 @@ def test_search_with_filters_and_similar_recordings(server: ApiServer) -> None:
     server.api("PUT", f"/recordings/{b}/tags", json_body={"tags": ["finance"]})
     for rid in (a, b, c):
         assert server.run_job(rid, ["embed"])["state"] == "done"
-    hits = server.api("GET", "/search?q=budget&k=5").json()["items"]
-    assert {h["recording_id"] for h in hits[:2]} == {a, b}
-    assert hits[0]["snippet"]
+    found = server.api("GET", "/search?q=budget&k=5").json()
+    hits = found["items"]
+    # only the two budget notes clear the relevance bar; the garden note is a weaker match
+    assert {h["recording_id"] for h in hits} == {a, b}
+    assert found["nothing_found"] is False and found["weaker"] == 1
+    assert all(h["relevant"] and h["evidence"]["words_found"] == 1 for h in hits)
+    assert "«budget»" in hits[0]["snippet"]
+    with_weaker = server.api("GET", "/search?q=budget&weaker=true").json()["items"]
+    assert [h["recording_id"] for h in with_weaker][2:] == [c]
+    assert with_weaker[2]["relevant"] is False
+    bad = server.api("GET", "/search?q=budget&weaker=maybe")
+    assert bad.status == 400 and "weaker='maybe'" in bad.json()["error"]["message"]
+    nothing = server.api("GET", "/search?q=quantum%20chromodynamics%20lattice").json()
+    assert nothing["nothing_found"] is True and nothing["items"] == []
+    assert nothing["weaker"] == 3 and nothing["suggestions"] == []
+    typo = server.api("GET", "/search?q=gardne%20quantum%20chromodynamics").json()
+    assert typo["nothing_found"] is True
+    assert typo["suggestions"] == ["garden quantum chromodynamics", "garden"]
     tagged = server.api("GET", "/search?q=budget&tag=finance").json()["items"]
     assert [h["recording_id"] for h in tagged] == [b]
     assert server.api("GET", "/search?q=budget&kind=audio").json()["items"] == []
     assert server.api("GET", "/search?q=budget&end=2000-01-01").json()["items"] == []
     assert len(server.api("GET", "/search?q=budget&start=2000-01-01").json()["items"]) >= 2
     assert server.api("GET", "/search?q=budget&start=yesterday").status == 400
-    assert server.api("GET", "/search?q=").json()["items"] == []
+    empty = server.api("GET", "/search?q=").json()
+    assert empty["items"] == [] and empty["nothing_found"] is True
     similar = server.api("GET", f"/recordings/{a}/similar?k=2").json()["items"]
     assert similar[0]["recording_id"] == b and similar[0]["score"] > similar[-1]["score"] - 1
 

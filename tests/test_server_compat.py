@@ -363,6 +363,9 @@ def test_search_and_similar_documents(server: ApiServer) -> None:
         "link",
     }
     assert server.compat("GET", keyword[0]["link"]).status == 200
+    # nothing relevant: both lists stay empty instead of padding with unrelated documents
+    unrelated = server.compat("GET", "/search?q=quantum%20chromodynamics%20lattice").json()
+    assert unrelated == {"keywordMatches": [], "similarDocuments": []}
     similar = server.compat(
         "POST", "/similar", json_body={"file_identifier": links[a["record_id"]], "refresh": True}
     ).json()

@@ -81,7 +81,7 @@ def test_an_unexpected_failure_is_shown_without_a_traceback(
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("index file vanished")
 
-    monkeypatch.setattr(app.search, "query", broken)
+    monkeypatch.setattr(app.search, "find", broken)
     bench.search.query.value = "anything"
     shown = find(bench.widget, "rr-search-status").value
     assert "An unexpected error happened: RuntimeError: index file vanished" in shown

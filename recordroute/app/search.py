@@ -9,7 +9,14 @@ from pathlib import Path
 
 from ..config import Settings
 from ..models import Recording
-from ..search import SearchFilters, SearchHit, SearchIndex, SimilarRecording
+from ..search import (
+    SearchFilters,
+    SearchHit,
+    SearchIndex,
+    SearchOutcome,
+    SimilarRecording,
+    SnippetStyle,
+)
 from ..storage import Library
 from .engines import Engines
 from .pipeline_adapters import recording_info
@@ -73,6 +80,38 @@ class SearchService:
         return True
 
     # -- searching ---------------------------------------------------------------------
+    def find(
+        self,
+        text: str,
+        *,
+        k: int = 10,
+        start: date | datetime | None = None,
+        end: date | datetime | None = None,
+        kinds: Sequence[str] = (),
+        tags: Sequence[str] = (),
+        html: bool = False,
+    ) -> SearchOutcome:
+        """Hybrid search with the relevance bar calibrated for the embedding model.
+
+        ``hits`` clear the bar, ``weaker`` do not (both in fused order, at most ``k``
+        each); when nothing clears it, ``suggestions`` holds spellings of archive words
+        close to the query's.  ``html`` marks matches with ``<mark>`` in escaped text.
+        """
+        filters = SearchFilters(
+            start=start,
+            end=end,
+            kinds=tuple(kinds),  # type: ignore[arg-type]
+            tags=tuple(tags),
+        )
+        return self.index.search(
+            text,
+            model=self.model_key(),
+            embed=self._engines.embed,
+            k=k,
+            filters=filters,
+            style=SnippetStyle.html() if html else None,
+        )
+
     def query(
         self,
         text: str,
@@ -82,17 +121,14 @@ class SearchService:
         end: date | datetime | None = None,
         kinds: Sequence[str] = (),
         tags: Sequence[str] = (),
+        weaker: bool = False,
     ) -> list[SearchHit]:
-        """Hybrid search (keywords and meaning), one hit per recording, best first."""
-        filters = SearchFilters(
-            start=start,
-            end=end,
-            kinds=tuple(kinds),  # type: ignore[arg-type]
-            tags=tuple(tags),
-        )
-        return self.index.hybrid_search(
-            text, model=self.model_key(), embed=self._engines.embed, k=k, filters=filters
-        )
+        """The recordings that clear the relevance bar, best first (see :meth:`find`).
+
+        ``weaker`` adds the hits below the bar after them (``hit.relevant`` is False).
+        """
+        found = self.find(text, k=k, start=start, end=end, kinds=kinds, tags=tags)
+        return found.shown(weaker)
 
     __call__ = query  # ``app.search("예산")`` in a notebook
 

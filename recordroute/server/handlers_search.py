@@ -36,11 +36,14 @@ class SearchHandler(BaseHandler):
             )
         start = parse_moment("start", self.get_query_argument("start", None))
         end = parse_moment("end", self.get_query_argument("end", None))
+        weaker = self.query_choice("weaker", "false", ("false", "true")) == "true"
         if not query:
-            self.send_json({"query": "", "items": []})
+            self.send_json(
+                {"query": "", "items": [], "nothing_found": True, "suggestions": [], "weaker": 0}
+            )
             return
-        hits = await self.call_search(
-            self.ctx.app.search,
+        found = await self.call_search(
+            self.ctx.app.search.find,
             query,
             k=k,
             start=start,
@@ -48,4 +51,4 @@ class SearchHandler(BaseHandler):
             kinds=kinds,
             tags=self.get_query_arguments("tag"),
         )
-        self.send_json({"query": query, "items": [serialize.search_hit(h) for h in hits]})
+        self.send_json(serialize.search_outcome(found, weaker=weaker))

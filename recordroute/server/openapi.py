@@ -165,6 +165,15 @@ SCHEMAS: Json = {
             "snippet": {"type": "string"},
             "start_s": {"type": ["number", "null"]},
             "end_s": {"type": ["number", "null"]},
+            "relevant": {
+                "type": "boolean",
+                "description": "Cleared the relevance bar (false for a weaker match)",
+            },
+            "evidence": {
+                "type": ["object", "null"],
+                "description": "Calibrated meaning (0 unrelated, 1 related) and query words "
+                "found as whole words",
+            },
         },
     },
 }
@@ -432,7 +441,7 @@ NATIVE: Json = {
     },
     f"{API}/search": {
         "get": _op(
-            "Hybrid search (keywords and meaning) with filters",
+            "Hybrid search (keywords and meaning) with filters; only relevant hits are listed",
             "search",
             {
                 "200": _json(
@@ -441,6 +450,19 @@ NATIVE: Json = {
                         "properties": {
                             "query": {"type": "string"},
                             "items": {"type": "array", "items": _ref("SearchHit")},
+                            "nothing_found": {
+                                "type": "boolean",
+                                "description": "No hit cleared the relevance bar",
+                            },
+                            "suggestions": {
+                                "type": "array",
+                                "items": {"type": "string"},
+                                "description": "Queries to try instead (archive spellings)",
+                            },
+                            "weaker": {
+                                "type": "integer",
+                                "description": "How many matches fell below the bar",
+                            },
                         },
                     }
                 ),
@@ -457,6 +479,11 @@ NATIVE: Json = {
                     many=True,
                 ),
                 _query("tag", {"type": "string"}, "Recordings with all these tags", many=True),
+                _query(
+                    "weaker",
+                    {"type": "string", "enum": ["false", "true"]},
+                    "Also list the matches below the relevance bar (after the relevant ones)",
+                ),
             ],
         )
     },

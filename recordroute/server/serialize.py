@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ..models import Artifact, Job, Recording
 
 if TYPE_CHECKING:  # the server imports only the facade and the leaves at run time
-    from ..search import SearchHit, SimilarRecording
+    from ..search import SearchHit, SearchOutcome, SimilarRecording
 
 API = "/recordroute/api/v1"
 TERMINAL_STATES = ("done", "failed", "cancelled")
@@ -76,6 +76,7 @@ def job(item: Job) -> dict[str, Any]:
 
 
 def search_hit(hit: SearchHit) -> dict[str, Any]:
+    evidence = hit.evidence
     return {
         "recording_id": hit.recording_id,
         "score": hit.score,
@@ -86,6 +87,27 @@ def search_hit(hit: SearchHit) -> dict[str, Any]:
         "keyword_rank": hit.keyword_rank,
         "matched_field": hit.keyword.field if hit.keyword else None,
         "keyword_matches": hit.keyword.matches if hit.keyword else 0,
+        "relevant": hit.relevant,
+        "evidence": None
+        if evidence is None
+        else {
+            "similarity": evidence.similarity,
+            "meaning": round(evidence.meaning, 4),
+            "words_found": evidence.words_found,
+            "words_total": evidence.words_total,
+            "coverage": round(evidence.coverage, 4),
+        },
+    }
+
+
+def search_outcome(found: SearchOutcome, *, weaker: bool) -> dict[str, Any]:
+    """The hits that clear the relevance bar (then the weaker ones when asked for)."""
+    return {
+        "query": found.query,
+        "items": [search_hit(hit) for hit in found.shown(weaker)],
+        "nothing_found": found.nothing_found,
+        "suggestions": list(found.suggestions),
+        "weaker": len(found.weaker),
     }
 
 

@@ -199,6 +199,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "search.score": ("점수", "score"),
     "search.jump": ("▶ {time}에서 열기", "▶ Open at {time}"),
     "search.open": ("열기", "Open"),
+    "search.weaker": ("관련성이 낮은 결과도 보기", "Show weaker matches"),
+    "search.weaker.count": (
+        "관련성 기준에 못 미친 결과 {count}개는 숨겼습니다.",
+        "{count} weaker match(es) below the relevance bar are hidden.",
+    ),
+    "search.weaker.tag": ("관련성 낮음", "weaker match"),
+    "search.suggest": ("다음 검색어로 찾아 보세요:", "Try instead:"),
     # insights
     "insights.period": ("기간", "Period"),
     "insights.period.week": ("주", "Week"),

@@ -143,7 +143,8 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
     port = _free_port()
     if _serve_available():
         how = "recordroute serve"
-        cmd = [str(VENV_BIN / "recordroute"), "serve", "--port", str(port)]
+        # no original-client progress socket: its fixed port 8765 may be taken by another run
+        cmd = [str(VENV_BIN / "recordroute"), "serve", "--port", str(port), "--ws-port", "-1"]
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=log)
     else:
         how = "voila"

@@ -15,6 +15,11 @@ Some model names behave specially, to reach the error paths:
 ``midstream``             streams two chunks, then an ``{"error": ...}`` line
 ``endless``               streams a chunk every 50 ms until the client hangs up
 ========================  =====================================================
+
+Embeddings are deterministic random vectors (:func:`fake_embedding`), except for models
+given recorded vectors (``vectors={"all-minilm:latest": RecordedVectors(...)}``): those
+answer with the vector recorded for each text, and with a 500 error for a text that
+was not recorded (see ``tests/support/recorded_vectors.py``).
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -61,8 +66,14 @@ DEFAULT_MODELS = (
 class OllamaReplay:
     """The server; use as a context manager, ``url`` is its base address."""
 
-    def __init__(self, models: tuple[ReplayModel, ...] = DEFAULT_MODELS, slow_s: float = 3.0):
+    def __init__(
+        self,
+        models: tuple[ReplayModel, ...] = DEFAULT_MODELS,
+        slow_s: float = 3.0,
+        vectors: Mapping[str, Callable[[str], list[float]]] | None = None,
+    ):
         self.models = {m.name: m for m in models}
+        self.vectors = dict(vectors or {})
         self.slow_s = slow_s
         self.requests: list[tuple[str, str, dict[str, Any]]] = []
         self.stream_closed = threading.Event()
@@ -227,11 +238,20 @@ class _Handler(BaseHTTPRequestHandler):
             return
         texts = body.get("input", [])
         texts = [texts] if isinstance(texts, str) else texts
+        recorded = self.replay.vectors.get(model.name)
+        try:
+            embeddings = [
+                recorded(t) if recorded is not None else fake_embedding(t, model.embedding_length)
+                for t in texts
+            ]
+        except KeyError as missing:
+            self._json(500, {"error": f"no vector was recorded for the text {missing}"})
+            return
         self._json(
             200,
             {
                 "model": model.name,
-                "embeddings": [fake_embedding(t, model.embedding_length) for t in texts],
+                "embeddings": embeddings,
                 "total_duration": 14_523_000,
                 "load_duration": 1_019_500,
                 "prompt_eval_count": sum(len(t.split()) for t in texts),
