@@ -18,6 +18,7 @@ ARTIFACT_KINDS = (
     "keywords",
     "export",
     "vector",
+    "speakers",
     "attachment",
 )
 JOB_STATES = ("queued", "running", "done", "failed", "cancelled")

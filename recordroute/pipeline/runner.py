@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from ..errors import JobCancelledError, RecordRouteError, TransientProviderError
 from ..events import EventBus
 from ..models import Job
-from ..protocols import Embedder, LanguageModel, Transcriber
+from ..protocols import Diarizer, Embedder, LanguageModel, Transcriber
 from .ports import DurationProbe, JobStore, RecordingStore, SearchSink
 from .steps import STEP_WEIGHTS, STEPS, StepContext, plan_steps
 
@@ -28,10 +28,12 @@ class Providers:
         transcriber: Callable[[Options], Transcriber],
         language_model: Callable[[Options], LanguageModel],
         embedder: Callable[[Options], Embedder],
+        diarizer: Callable[[Options], Diarizer] | None = None,
     ) -> None:
         self.transcriber = transcriber
         self.language_model = language_model
         self.embedder = embedder
+        self.diarizer = diarizer
 
 
 class _Tracker:
@@ -182,6 +184,7 @@ class JobRunner:
             self._progress(job, step, percent, stage, eta, store=store)
 
         options = dict(job.options)
+        make_diarizer = self.providers.diarizer
         return StepContext(
             recording=self.store.get_recording(recording_id),
             store=self.store,
@@ -193,6 +196,7 @@ class JobRunner:
             embedder=lambda: self.providers.embedder(options),
             search=self.search,
             probe_duration=self.probe_duration,
+            diarizer=None if make_diarizer is None else (lambda: make_diarizer(options)),
         )
 
     def _progress(

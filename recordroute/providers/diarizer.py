@@ -223,7 +223,9 @@ def remove_flicker(labels: npt.NDArray[np.int64], min_run: int) -> npt.NDArray[n
         labels[a:b] = labels[a - 1] if a > 0 else labels[b]
 
 
-def to_turns(frame_labels: npt.NDArray[np.int64], regions: list[tuple[int, int]]) -> list[SpeakerTurn]:
+def to_turns(
+    frame_labels: npt.NDArray[np.int64], regions: list[tuple[int, int]]
+) -> list[SpeakerTurn]:
     """Turns on the recording's timeline from labels on the joined speech's 10 ms frames."""
     turns: list[SpeakerTurn] = []
     offset = 0  # samples of joined speech before this region
@@ -237,7 +239,9 @@ def to_turns(frame_labels: npt.NDArray[np.int64], regions: list[tuple[int, int]]
             end_s = min(b, a + (first + run_end) * _HOP - offset) / SAMPLE_RATE
             start_s = max(start_s, position / SAMPLE_RATE)
             if end_s > start_s:
-                _append(turns, SpeakerTurn(round(start_s, 3), round(end_s, 3), speaker_label(label)))
+                _append(
+                    turns, SpeakerTurn(round(start_s, 3), round(end_s, 3), speaker_label(label))
+                )
             position = int(end_s * SAMPLE_RATE)
         offset += b - a
     return turns

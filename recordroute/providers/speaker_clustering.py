@@ -66,7 +66,6 @@ def agglomerate(
     distance = 1.0 - np.clip(vectors @ vectors.T, -1.0, 1.0).astype(np.float64)
     np.fill_diagonal(distance, np.inf)
     sizes = np.ones(count)
-    alive = np.ones(count, dtype=bool)
     owner = np.arange(count)
     groups = count
     target = num_speakers if num_speakers is not None else 1
@@ -83,7 +82,6 @@ def agglomerate(
         distance[j] = np.inf
         distance[:, j] = np.inf
         sizes[i] += sizes[j]
-        alive[j] = False
         owner[owner == j] = i
         groups -= 1
     _, labels = np.unique(owner, return_inverse=True)
@@ -116,7 +114,8 @@ def _drop_small(
 def _nearest(
     vectors: npt.NDArray[np.float32], centres: npt.NDArray[np.float32]
 ) -> npt.NDArray[np.int64]:
-    return np.argmax(vectors @ centres.T, axis=1).astype(np.int64)
+    best: npt.NDArray[np.int64] = np.argmax(vectors @ centres.T, axis=1).astype(np.int64)
+    return best
 
 
 def _by_first_appearance(labels: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
@@ -128,4 +127,5 @@ def _by_first_appearance(labels: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]
 
 def normalize_rows(matrix: npt.NDArray[np.floating]) -> npt.NDArray[np.float32]:
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return (matrix / np.maximum(norms, 1e-8)).astype(np.float32)
+    rows: npt.NDArray[np.float32] = (matrix / np.maximum(norms, 1e-8)).astype(np.float32)
+    return rows

@@ -125,7 +125,8 @@ def normalize_volume(samples: npt.NDArray[np.float32]) -> npt.NDArray[np.float32
     change = TARGET_DBFS - 20 * np.log10(rms / _INT16_MAX)
     if change <= 0:
         return samples
-    return (samples * (10 ** (change / 20))).astype(np.float32)
+    raised: npt.NDArray[np.float32] = (samples * (10 ** (change / 20))).astype(np.float32)
+    return raised
 
 
 def build_network() -> Any:
@@ -143,7 +144,8 @@ def build_network() -> Any:
         def forward(self, mels: torch.Tensor) -> torch.Tensor:
             _, (hidden, _) = self.lstm(mels)
             raw = self.relu(self.linear(hidden[-1]))
-            return raw / torch.norm(raw, dim=1, keepdim=True).clamp_min(1e-8)
+            unit: torch.Tensor = raw / torch.norm(raw, dim=1, keepdim=True).clamp_min(1e-8)
+            return unit
 
     return VoiceEncoderNet()
 
@@ -208,7 +210,10 @@ class VoiceEncoder:
         starts = np.arange(0, max(1, frames - PARTIAL_FRAMES + step), step, dtype=np.int64)
         vectors = self.embed_windows(samples, starts)
         mean = vectors.mean(axis=0)
-        return (mean / max(float(np.linalg.norm(mean)), 1e-8)).astype(np.float32)
+        unit: npt.NDArray[np.float32] = (mean / max(float(np.linalg.norm(mean)), 1e-8)).astype(
+            np.float32
+        )
+        return unit
 
 
 def _load(path: Path) -> Any:

@@ -86,7 +86,9 @@ def speech_stretches(samples: np.ndarray) -> list[tuple[float, float]]:
 
 
 @functools.cache
-def voice_material(audio_dir: Path, name: str) -> tuple[np.ndarray, tuple[tuple[float, float], ...]]:
+def voice_material(
+    audio_dir: Path, name: str
+) -> tuple[np.ndarray, tuple[tuple[float, float], ...]]:
     """The voice's clean samples (scaled to -26 dBFS speech) and its speech stretches."""
     voice = next(v for v in VOICES if v.name == name)
     samples = load_channel(audio_dir / voice.file, voice.channel)

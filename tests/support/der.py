@@ -34,7 +34,7 @@ def _activity(turns: Sequence[Turn], frames: int) -> tuple[list[str], np.ndarray
     names = sorted({t[2] for t in turns})
     grid = np.zeros((len(names), frames), dtype=bool)
     for start, end, name in turns:
-        grid[names.index(name), int(round(start / FRAME_S)) : int(round(end / FRAME_S))] = True
+        grid[names.index(name), round(start / FRAME_S) : round(end / FRAME_S)] = True
     return names, grid
 
 
@@ -42,14 +42,14 @@ def diarization_error(
     reference: Sequence[Turn], hypothesis: Sequence[Turn], collar: float = 0.25
 ) -> DerResult:
     end = max([t[1] for t in reference] + [t[1] for t in hypothesis] + [0.0])
-    frames = int(round(end / FRAME_S)) + 1
+    frames = round(end / FRAME_S) + 1
     ref_names, ref = _activity(reference, frames)
     hyp_names, hyp = _activity(hypothesis, frames)
     scored = np.ones(frames, dtype=bool)
-    reach = int(round(collar / FRAME_S))
+    reach = round(collar / FRAME_S)
     for start, stop, _ in reference:
         for edge in (start, stop):
-            centre = int(round(edge / FRAME_S))
+            centre = round(edge / FRAME_S)
             scored[max(0, centre - reach) : centre + reach] = False
     ref, hyp = ref[:, scored], hyp[:, scored]
     shared = ref.astype(np.int64) @ hyp.T.astype(np.int64)  # (ref, hyp) frames together
