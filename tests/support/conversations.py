@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import wave
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -85,10 +86,41 @@ def speech_stretches(samples: np.ndarray) -> list[tuple[float, float]]:
     return [(c["start"] / RATE, c["end"] / RATE) for c in found]
 
 
+#: voices with too little speech to split into an enrolment half and a test half
+SHORT_VOICES = ("right", "comfy")
+
+
 @functools.cache
 def voice_material(
-    audio_dir: Path, name: str
+    audio_dir: Path, name: str, part: str | None = None
 ) -> tuple[np.ndarray, tuple[tuple[float, float], ...]]:
+    """The voice's clean samples (scaled to -26 dBFS speech) and its speech stretches.
+
+    ``part`` "a" keeps the first half of the voice's speech time and "b" the second half
+    (a stretch is cut where the halves meet), so enrolment and tests never share audio.
+    """
+    samples, stretches = _material(audio_dir, name)
+    if part is None or name in SHORT_VOICES:
+        return samples, stretches
+    half = sum(b - a for a, b in stretches) / 2
+    first: list[tuple[float, float]] = []
+    second: list[tuple[float, float]] = []
+    spent = 0.0
+    for a, b in stretches:
+        if spent >= half:
+            second.append((a, b))
+        elif spent + (b - a) <= half:
+            first.append((a, b))
+        else:
+            cut = a + (half - spent)
+            first.append((a, cut))
+            second.append((cut, b))
+        spent += b - a
+    return samples, tuple(first if part == "a" else second)
+
+
+@functools.cache
+def _material(audio_dir: Path, name: str) -> tuple[np.ndarray, tuple[tuple[float, float], ...]]:
     """The voice's clean samples (scaled to -26 dBFS speech) and its speech stretches."""
     voice = next(v for v in VOICES if v.name == name)
     samples = load_channel(audio_dir / voice.file, voice.channel)
@@ -122,10 +154,21 @@ def pick_turn(
 
 
 def build(
-    audio_dir: Path, seed: int, speakers: int, turns: int = 10, noise_db: float = 30.0
+    audio_dir: Path,
+    seed: int,
+    speakers: int,
+    turns: int = 10,
+    noise_db: float = 30.0,
+    *,
+    part: str | None = None,
+    voices: Sequence[str] | None = None,
 ) -> Conversation:
+    """A conversation of ``speakers`` random voices (or the given ``voices``)."""
     rng = np.random.default_rng(seed)
-    chosen = [VOICES[i].name for i in rng.choice(len(VOICES), size=speakers, replace=False)]
+    if voices is None:
+        chosen = [VOICES[i].name for i in rng.choice(len(VOICES), size=speakers, replace=False)]
+    else:
+        chosen = list(voices)
     order = _turn_order(chosen, turns, rng)
     gains = {name: 10 ** (float(rng.uniform(-4, 2)) / 20) for name in chosen}
     pieces: list[tuple[float, np.ndarray]] = []
@@ -133,7 +176,7 @@ def build(
     cursor = 0.5
     previous_length = 0.0
     for index, name in enumerate(order):
-        samples, stretches = voice_material(audio_dir, name)
+        samples, stretches = voice_material(audio_dir, name, part)
         start, end, inside = pick_turn(stretches, rng)
         if index:
             roll = rng.uniform()
@@ -157,7 +200,7 @@ def build(
     speech_rms = 10 ** (-26 / 20)
     mix += rng.normal(0, speech_rms * 10 ** (-noise_db / 20), total).astype(np.float32)
     return Conversation(
-        name=f"conv{seed:02d}-{speakers}spk",
+        name=f"conv{seed:02d}-{len(chosen)}spk{part or ''}",
         samples=mix,
         reference=tuple(sorted(reference)),
         voices=tuple(chosen),
