@@ -4,8 +4,8 @@ Steps of :meth:`BundledDiarizer.diarize`:
 
 1. decode the file to 16 kHz mono (PyAV) and find the speech with the Silero VAD that
    faster-whisper bundles (tighter settings than for transcription: pauses of 0.3 s split);
-2. join the speech, raise it to the encoder's loudness, and embed a 1.6 s window every
-   0.4 s of speech (:mod:`.voice_encoder`);
+2. join the speech, raise it to the encoder's loudness, and embed a 1.2 s window every
+   0.6 s of speech (:mod:`.voice_encoder`);
 3. group the windows by voice (:mod:`.speaker_clustering`): the number of speakers is found,
    or given by the user;
 4. give every 10 ms of speech the speaker whose voice the windows covering it match best,
@@ -32,8 +32,9 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy.typing as npt
 
 ENGINE = "bundled"
-#: 10 ms encoder frames between two embedding windows (0.4 s)
-WINDOW_STEP = 40
+#: 10 ms encoder frames in one embedding window (1.2 s) and between two windows (0.6 s)
+WINDOW = 120
+WINDOW_STEP = 60
 #: shortest run of one speaker kept (in 10 ms frames)
 MIN_RUN = 30
 _HOP = voice_encoder.HOP
@@ -47,8 +48,9 @@ class DiarizeOptions:
     vad_threshold: float = 0.5
     min_silence_ms: int = 300
     speech_pad_ms: int = 60
-    #: embedding windows: length and step in 10 ms frames
-    window_frames: int = voice_encoder.PARTIAL_FRAMES
+    #: embedding windows: length and step in 10 ms frames (1.2 s every 0.6 s: half the cost
+    #: of the encoder's 1.6 s every 0.4 s, for the same DER on the benchmark's conversations)
+    window_frames: int = WINDOW
     step_frames: int = WINDOW_STEP
 
 
