@@ -88,3 +88,25 @@ def _best_mapping(shared: np.ndarray) -> list[tuple[int, int]]:
             if score > best[0]:
                 best = (score, pairs)
     return best[1]
+
+
+def single_speaker_floor(reference: Sequence[Turn], collar: float = 0.25) -> DerResult:
+    """The lowest DER any system naming one speaker at a time can reach on ``reference``.
+
+    The hypothesis is the reference itself with overlapped speech given to one of the
+    speakers: what is left is the second voice of each overlap, counted as missed.
+    """
+    end = max((t[1] for t in reference), default=0.0)
+    frames = round(end / FRAME_S) + 1
+    names, grid = _activity(reference, frames)
+    first = np.argmax(grid, axis=0)
+    active = grid.any(axis=0)
+    hypothesis: list[Turn] = []
+    for index in np.flatnonzero(active):
+        name = names[int(first[index])]
+        start = index * FRAME_S
+        if hypothesis and hypothesis[-1][2] == name and abs(hypothesis[-1][1] - start) < 1e-6:
+            hypothesis[-1] = (hypothesis[-1][0], start + FRAME_S, name)
+        else:
+            hypothesis.append((start, start + FRAME_S, name))
+    return diarization_error(reference, hypothesis, collar)
