@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from recordroute.config import Settings  # noqa: E402
+from recordroute.pipeline.voice_match import identify  # noqa: E402
 from recordroute.protocols import Diarization  # noqa: E402
 from recordroute.providers.diarizer import BundledDiarizer, DiarizeOptions  # noqa: E402
 from tests.support import conversations as conv  # noqa: E402
@@ -228,10 +229,10 @@ def _score(
 ) -> tuple[float, float, int, int]:
     """(accuracy on enrolled voices, false-accept rate on impostors, their counts)."""
     correct = genuine = accepted = impostor = 0
+    stored = {p: [v.tolist() for v in vs] for p, vs in profiles.items()}
     for true, vector in trials:
-        scores = {p: max(float(vector @ e) for e in es) for p, es in profiles.items() if es}
-        best = max(scores, key=lambda p: scores[p])
-        named = best if scores[best] >= threshold else None
+        match = identify(vector.tolist(), stored, threshold)
+        named = match.person if match is not None and match.accepted else None
         if true in profiles:
             genuine += 1
             correct += named == true

@@ -3,27 +3,29 @@
 from __future__ import annotations
 
 import shutil
+import wave
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from recordroute import Segment, Settings
+from recordroute import RecordRoute, Segment, Settings
 from recordroute.errors import (
     ConfigError,
     InvalidInputError,
+    NotFoundError,
     ProviderUnavailableError,
     StorageError,
 )
 from recordroute.models import SpeakerTurn
-from recordroute.pipeline import formats, speakers
+from recordroute.pipeline import formats, speakers, voice_match
 from recordroute.pipeline.steps import plan_steps
 from recordroute.pipeline.summarize import timed_lines
 from recordroute.protocols import Diarization
 from recordroute.providers import registry, speaker_clustering, voice_encoder
 from recordroute.providers.diarizer import remove_flicker, to_turns
 from recordroute.providers.pyannote_diarizer import PyannoteDiarizer
-from tests.support.der import diarization_error
+from tests.support.der import diarization_error, single_speaker_floor
 
 SEGMENTS = [
     Segment(0.0, 4.0, "We ship on Friday.", "Anna"),
@@ -207,3 +209,91 @@ def test_diarize_step_without_a_diarizer_says_so(app: object, tmp_path: Path) ->
     )
     with pytest.raises(InvalidInputError, match="no diarizer configured"):
         diarize(ctx)
+
+
+def test_the_one_speaker_floor_counts_only_overlapped_speech() -> None:
+    reference = [(0.0, 10.0, "a"), (5.0, 7.0, "b")]  # b talks only over a
+    floor = single_speaker_floor(reference, collar=0.0)
+    assert floor.missed_s == pytest.approx(2.0) and floor.confusion_s == 0.0
+    assert floor.der == pytest.approx(2.0 / 12.0)
+
+
+def _found() -> speakers.Speakers:
+    return speakers.from_diarization(_diarization())
+
+
+def test_rename_merge_and_move_a_line() -> None:
+    found = _found().rename("Speaker 1", "  Anna   Kim ")
+    assert found.speakers[0].display == "Anna Kim" and found.label_of("Anna Kim") == "Speaker 1"
+    assert [t.speaker for t in found.turns] == ["Anna Kim", "Speaker 2"]
+    with pytest.raises(InvalidInputError, match="already called 'Anna Kim'"):
+        found.rename("Speaker 2", "Anna Kim")
+    with pytest.raises(InvalidInputError, match="no colon"):
+        found.rename("Speaker 2", "Dr: Who")
+    with pytest.raises(NotFoundError, match=r"no speaker 'Bob'.*Anna Kim, Speaker 2"):
+        found.rename("Bob", "Robert")
+    moved = found.move(5.0, 6.0, "Anna Kim")
+    lines = [Segment(0.5, 3.0, "a"), Segment(5.0, 6.0, "b"), Segment(7.0, 8.5, "c")]
+    assert [s.speaker for s in moved.apply(lines)] == ["Anna Kim", "Anna Kim", "Speaker 2"]
+    assert moved.speakers[0].seconds == pytest.approx(5.2)
+    with pytest.raises(InvalidInputError, match="not a stretch of time"):
+        found.move(6.0, 5.0, "Anna Kim")
+    merged = found.merge("Anna Kim", "Speaker 2")
+    assert merged.labels == ("Speaker 1",) and merged.speakers[0].seconds == pytest.approx(8.8)
+    assert [s.speaker for s in merged.apply(lines)] == ["Anna Kim"] * 3
+    assert sum(v * v for v in merged.speakers[0].voice) == pytest.approx(1.0)
+    with pytest.raises(InvalidInputError, match="the same speaker"):
+        found.merge("Anna Kim", "Speaker 1")
+
+
+def test_edited_transcript_lines_follow_renames_and_merges() -> None:
+    before = _found()
+    text = "[00:00:00 - 00:00:04] Speaker 1: hello\n[00:00:05 - 00:00:08] Speaker 2: my edit\n"
+    renamed = speakers.renamed_lines(text, before, before.rename("Speaker 2", "Bo"))
+    assert renamed.splitlines()[1] == "[00:00:05 - 00:00:08] Bo: my edit"
+    merged = speakers.renamed_lines(text, before, before.merge("Speaker 1", "Speaker 2"))
+    assert merged.splitlines()[1] == "[00:00:05 - 00:00:08] Speaker 1: my edit"
+    assert speakers.renamed_lines(text, before, before) == text
+
+
+def test_saving_speakers_rewrites_segments_and_exports(app: RecordRoute, tmp_path: Path) -> None:
+    wav = tmp_path / "talk.wav"
+    with wave.open(str(wav), "wb") as handle:
+        handle.setnchannels(1)
+        handle.setsampwidth(2)
+        handle.setframerate(16_000)
+        handle.writeframes(b"\0\0" * 16_000)
+    rec = app.add_file(wav)
+    store = app._runner.store
+    segs = [Segment(0.5, 3.0, "We ship Friday."), Segment(5.0, 8.0, "I write the notice.")]
+    store.save_artifact(
+        rec.id, "segments", "json", formats.to_json(segs, language="en").encode(), meta={}
+    )
+    found = _found()
+    assert speakers.save(store, rec, found) == 2
+    again = speakers.save(store, rec, found.rename("Speaker 2", "Bo"))
+    assert again == 2
+    md = store.read_text(store.find_artifact(rec.id, "transcript", "md"))
+    assert md.splitlines()[1] == "[00:00:05 - 00:00:08] Bo: I write the notice."
+    srt = store.read_text(store.find_artifact(rec.id, "export", "srt"))
+    assert "[Bo] I write the notice." in srt
+    stored = speakers.find(store, rec.id)
+    assert stored is not None and stored.speakers[1].name == "Bo"
+    seg = formats.segments_from_json(
+        store.read_text(store.find_artifact(rec.id, "segments", "json"))
+    )
+    assert [s.speaker for s in seg] == ["Speaker 1", "Bo"]
+
+
+def test_a_known_voice_is_named_above_the_threshold_and_suggested_below() -> None:
+    profiles = {"Anna": [[1.0, 0.0, 0.0], [0.8, 0.6, 0.0]], "Bo": [[0.0, 0.0, 1.0]]}
+    match = voice_match.identify([0.79, 0.61, 0.0], profiles, 0.8)
+    assert match is not None and match.person == "Anna" and match.accepted
+    unsure = voice_match.identify([0.5, 0.0, 0.5], profiles, 0.8)
+    assert (
+        unsure is not None
+        and not unsure.accepted
+        and unsure.score == pytest.approx(0.7071, abs=1e-3)
+    )
+    assert voice_match.identify([1.0, 0.0], profiles) is None  # another model's vectors
+    assert voice_match.identify([], profiles) is None

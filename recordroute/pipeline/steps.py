@@ -376,7 +376,6 @@ def diarize(ctx: StepContext) -> None:
     if ctx.should_cancel():
         raise JobCancelledError("The diarization was cancelled.", "Start it again when needed.")
     found = speakers.from_diarization(result)
-    _save(ctx, "speakers", "json", found.to_json(), meta=found.meta())
     applied = _apply_speakers(ctx, found)
     ctx.notes.append(
         f"diarize: {len(found.labels)} speaker(s)"
@@ -387,22 +386,13 @@ def diarize(ctx: StepContext) -> None:
 
 def _apply_speakers(ctx: StepContext, found: speakers.Speakers) -> int:
     """Give the saved transcript's segments their speakers; how many were labelled."""
-    rid = ctx.recording.id
-    seg = ctx.store.find_artifact(rid, "segments", "json")
-    if seg is None:
-        return 0
-    labelled = found.apply(formats.segments_from_json(ctx.store.read_text(seg)))
-    _save(ctx, "segments", "json", formats.to_json(labelled, **seg.meta), meta=seg.meta)
-    _save(ctx, "export", "srt", formats.to_srt(labelled))
-    _save(ctx, "export", "vtt", formats.to_vtt(labelled))
-    if _transcript_edited(ctx):
+    labelled = speakers.save(ctx.store, ctx.recording, found)
+    if labelled and _transcript_edited(ctx):
         ctx.notes.append(
             "diarize: the transcript was edited by hand; the edit was kept (its lines take "
             "their speakers by time)"
         )
-    else:
-        _save(ctx, "transcript", "md", formats.to_markdown(labelled), meta=seg.meta)
-    return sum(1 for s in labelled if s.speaker)
+    return labelled
 
 
 STEPS: dict[str, Callable[[StepContext], None]] = {
