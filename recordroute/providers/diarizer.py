@@ -127,14 +127,16 @@ class BundledDiarizer:
         frames = max(1, speech.size // _HOP)
         window, step = options.window_frames, options.step_frames
         starts = np.arange(0, max(1, frames - window + step), step, dtype=np.int64)
-        vectors = np.zeros((0, voice_encoder.DIMENSION), dtype=np.float32)
+        mels = voice_encoder.mel_frames(speech)
+        parts: list[npt.NDArray[np.float32]] = []
         chunk = 128
         for first in range(0, starts.size, chunk):
             raise_if_cancelled(should_cancel, "Diarization")
             part = starts[first : first + chunk]
-            vectors = np.concatenate([vectors, self._encoder.embed_windows(speech, part, window)])
+            parts.append(self._encoder.embed_mel_windows(mels, part, window))
             done = 0.15 + 0.75 * min(1.0, (first + part.size) / starts.size)
             report_progress(on_progress, done * duration, duration)
+        vectors = np.concatenate(parts)
         labels = speaker_clustering.cluster(
             vectors,
             num_speakers=options.num_speakers,
@@ -144,13 +146,15 @@ class BundledDiarizer:
         centres = _centres(vectors, labels)
         frame_labels = frame_speakers(vectors @ centres.T, starts, frames, window)
         turns = to_turns(frame_labels, regions)
-        used = sorted({t.speaker for t in turns}, key=[t.speaker for t in turns].index)
-        rename = {old: speaker_label(i) for i, old in enumerate(used)}
-        final = tuple(SpeakerTurn(t.start, t.end, rename[t.speaker]) for t in turns)
+        # number the speakers by first appearance; a group left with no turn is dropped
+        order = list(dict.fromkeys(t.speaker for t in turns))
+        final = tuple(
+            SpeakerTurn(t.start, t.end, speaker_label(order.index(t.speaker))) for t in turns
+        )
         voices = {
-            rename[speaker_label(k)]: tuple(float(x) for x in centres[k])
+            speaker_label(order.index(speaker_label(k))): tuple(float(x) for x in centres[k])
             for k in range(centres.shape[0])
-            if speaker_label(k) in rename
+            if speaker_label(k) in order
         }
         report_progress(on_progress, duration, duration)
         return self._result(final, voices, duration)

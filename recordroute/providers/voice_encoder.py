@@ -107,14 +107,21 @@ def mel_filters() -> npt.NDArray[np.float32]:
     return weights.astype(np.float32)
 
 
-def mel_frames(samples: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-    """(frames, 40) mel power spectrogram (not log), one frame every 10 ms, centred windows."""
+def mel_frames(samples: npt.NDArray[np.float32], block: int = 6000) -> npt.NDArray[np.float32]:
+    """(frames, 40) mel power spectrogram (not log), one frame every 10 ms, centred windows.
+
+    Computed ``block`` frames (60 s) at a time, so a long recording needs little memory.
+    """
     padded = np.pad(samples.astype(np.float32, copy=False), N_FFT // 2)
     count = 1 + max(0, (padded.size - N_FFT) // HOP)
     frames = np.lib.stride_tricks.sliding_window_view(padded, N_FFT)[::HOP][:count]
     window = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(N_FFT) / N_FFT)).astype(np.float32)
-    power = np.abs(np.fft.rfft(frames * window, axis=1)) ** 2
-    return (power.astype(np.float32) @ mel_filters().T).astype(np.float32)
+    filters = mel_filters().T
+    out = np.empty((count, N_MELS), dtype=np.float32)
+    for first in range(0, count, block):
+        power = np.abs(np.fft.rfft(frames[first : first + block] * window, axis=1)) ** 2
+        out[first : first + block] = power.astype(np.float32) @ filters
+    return out
 
 
 def normalize_volume(samples: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
@@ -180,15 +187,21 @@ class VoiceEncoder:
         window: int = PARTIAL_FRAMES,
         batch: int = 128,
     ) -> npt.NDArray[np.float32]:
-        """One vector per window of ``window`` frames (1.6 s) from each frame index in ``starts``.
+        """One vector per window of ``window`` frames from each frame index in ``starts``."""
+        return self.embed_mel_windows(mel_frames(samples), starts, window, batch)
 
-        The mel frames of the whole signal are computed once and the windows cut from them.
-        """
+    def embed_mel_windows(
+        self,
+        mels: npt.NDArray[np.float32],
+        starts: npt.NDArray[np.int64],
+        window: int = PARTIAL_FRAMES,
+        batch: int = 128,
+    ) -> npt.NDArray[np.float32]:
+        """Like :meth:`embed_windows`, cutting the windows from mel frames computed once."""
         import torch
 
         if starts.size == 0:
             return np.zeros((0, DIMENSION), dtype=np.float32)
-        mels = mel_frames(samples)
         need = int(starts.max()) + window
         if mels.shape[0] < need:
             mels = np.pad(mels, ((0, need - mels.shape[0]), (0, 0)))
