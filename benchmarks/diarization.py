@@ -165,7 +165,6 @@ def _timing(
 
     transcriber = FasterWhisperTranscriber(settings.replace(whisper_model="bundled-base"))
     transcriber.load()
-    options = diarizer.options(None)
     asr_total = diar_total = audio_total = 0.0
     for index, (_name, samples) in enumerate(items):
         path = tmp / f"asr-{index}.wav"
