@@ -78,7 +78,12 @@ class RecordRoute:
             RingingJobStore(job_repo, lambda: doorbell.ring(root, CHANGED)),
             RecordingStoreAdapter(library, keywords),
             self.events,
-            Providers(self.engines.transcriber, self.engines.language_model, self.engines.embedder),
+            Providers(
+                self.engines.transcriber,
+                self.engines.language_model,
+                self.engines.embedder,
+                self.engines.diarizer,
+            ),
             search=IndexSink(lambda: self.search.index, self.engines.embedding_model_key),
             probe_duration=probe_duration,
             max_attempts=settings.job_attempts,

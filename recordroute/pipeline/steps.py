@@ -25,9 +25,8 @@ log = logging.getLogger(__name__)
 
 #: every step, in the order they run
 STEP_ORDER = ("ingest", "transcribe", "diarize", "summarize", "title", "keywords", "embed")
-#: the steps a job runs when it names none.  ``diarize`` joins them once the facade reports
-#: its status (integration pending: the facade's step_status has no entry for it yet)
-DEFAULT_STEPS = tuple(s for s in STEP_ORDER if s != "diarize")
+#: the steps a job runs when it names none: all of them (those that do not apply are dropped)
+DEFAULT_STEPS = STEP_ORDER
 #: names the original RecordRoute and its client used (and "speakers" for diarize)
 STEP_ALIASES = {
     "stt": "transcribe",

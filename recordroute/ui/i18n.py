@@ -31,6 +31,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "step.summarize": ("요약", "summarize"),
     "step.title": ("제목", "title"),
     "step.keywords": ("키워드", "keywords"),
+    "step.diarize": ("화자", "speakers"),
     "step.embed": ("색인", "index"),
     "status.done": ("완료", "done"),
     "status.running": ("진행 중", "running"),
