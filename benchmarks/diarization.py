@@ -64,6 +64,9 @@ def main() -> None:
     parser.add_argument("--asr-conversations", type=int, default=4)
     parser.add_argument("--id-conversations", type=int, default=40)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--timing-only", action="store_true", help="only the time against transcription"
+    )
     parser.add_argument("--output", type=Path, help="also write the report to this file")
     args = parser.parse_args()
     if not AUDIO_DIR.is_dir():
@@ -103,6 +106,12 @@ def run(args: argparse.Namespace) -> str:
         ]
         stereo, stereo_ref = conv.stereo_reference(AUDIO_DIR)
         items = [("stereo_diarization (mono mix)", stereo, stereo_ref, 2)]
+        if args.timing_only:
+            for seed in range(args.asr_conversations):
+                c = conv.build(AUDIO_DIR, seed, 2 + seed % 3)
+                items.append((c.name, c.samples, c.reference, len(c.voices)))
+            subset = [(item[0], item[1]) for item in items]
+            return "\n".join(lines + _timing(settings, diarizer, subset, Path(tmp))) + "\n"
         for seed in range(args.conversations):
             c = conv.build(AUDIO_DIR, seed, 2 + seed % 3)
             items.append((c.name, c.samples, c.reference, len(c.voices)))

@@ -64,6 +64,8 @@ class Settings:
     diarize_threshold: float = 0.35
     #: a local pyannote pipeline folder (with config.yaml), for diarize_provider=pyannote
     pyannote_pipeline: str = ""
+    #: voice similarity from which a known voice is named in a new recording (below: suggested)
+    voice_threshold: float = 0.84
     ollama_timeout_s: float = 300.0
     # server
     host: str = "127.0.0.1"
@@ -153,6 +155,7 @@ _RANGES: tuple[tuple[str, float, float], ...] = (
     ("diarize_speakers", 0, 64),
     ("diarize_max_speakers", 1, 64),
     ("diarize_threshold", 0.01, 2.0),
+    ("voice_threshold", 0.0, 1.0),
     ("ollama_timeout_s", 1, 86_400),
     ("port", 0, 65_535),
     ("ws_port", 0, 65_535),

@@ -114,6 +114,8 @@ class Diarization:
     duration_s: float
     engine: str
     model: str
+    #: the model that made ``voices`` (profiles compare only vectors of one model)
+    voice_model: str = ""
 
     def speaking_time(self) -> dict[str, float]:
         totals = dict.fromkeys(self.speakers, 0.0)

@@ -264,7 +264,7 @@ def test_saving_speakers_rewrites_segments_and_exports(app: RecordRoute, tmp_pat
         handle.setframerate(16_000)
         handle.writeframes(b"\0\0" * 16_000)
     rec = app.add_file(wav)
-    store = app._runner.store
+    store = app.speakers._store
     segs = [Segment(0.5, 3.0, "We ship Friday."), Segment(5.0, 8.0, "I write the notice.")]
     store.save_artifact(
         rec.id, "segments", "json", formats.to_json(segs, language="en").encode(), meta={}

@@ -5,14 +5,13 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import wave
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from recordroute import RecordRoute, Settings
-from recordroute.pipeline import formats, speakers
-from recordroute.pipeline.steps import StepContext, _transcript_segments
-from recordroute.providers import create_diarizer
 from recordroute.providers.diarizer import BundledDiarizer
 from recordroute.providers.pyannote_diarizer import PyannoteDiarizer
 from tests.support import conversations
@@ -69,51 +68,84 @@ def test_transcribe_then_diarize_gives_every_export_its_speakers(
 ) -> None:
     settings = Settings(data_dir=tmp_path / "db", whisper_model="bundled-base")
     app = RecordRoute(settings)
-    # the facade wires the diarizer after the core restructure; until then the test does
-    app._runner.providers.diarizer = lambda options: create_diarizer(settings)
     rec = app.add_file(shared_audio / "multilingual.mp3")
-    job = app.process(rec.id, ["transcribe", "diarize"])
+    job = app.process(rec.id, ["transcribe"])  # diarize is added by default ...
     assert job.state == "done", job.error
-    store = app._runner.store
-    seg_art = store.find_artifact(rec.id, "segments", "json")
-    assert seg_art is not None
-    segments = formats.segments_from_json(store.read_text(seg_art))
+    assert app.steps.status(rec.id)["diarize"] == "missing"
+    job = app.process(rec.id, ["diarize"])  # ... and runs alone on a transcribed recording
+    assert job.state == "done", job.error
+    assert app.steps.status(rec.id)["diarize"] == "done"
+    segments = app.transcript_segments(rec.id)
     english = [s for s in segments if s.end <= ENGLISH_END]
     german = [s for s in segments if s.start >= GERMAN_START]
     assert english and german
     assert all(s.speaker == "Speaker 1" for s in english)
     assert all(s.speaker == "Speaker 2" for s in german)
-    md = store.find_artifact(rec.id, "transcript", "md")
-    assert md is not None
-    lines = store.read_text(md).splitlines()
+    _name, md = app.transcripts.export(rec.id, "md")
+    lines = md.splitlines()
     shape = re.compile(r"^\[\d{2}:\d{2}:\d{2} - \d{2}:\d{2}:\d{2}\] Speaker [12]: \S")
     assert lines and all(shape.match(line) for line in lines), lines[:3]
-    srt = store.find_artifact(rec.id, "export", "srt")
-    vtt = store.find_artifact(rec.id, "export", "vtt")
-    assert srt is not None and "[Speaker 2] " in store.read_text(srt)
-    assert vtt is not None and "<v Speaker 1>" in store.read_text(vtt)
-    known = speakers.find(store, rec.id)
-    assert known is not None and known.labels == ("Speaker 1", "Speaker 2")
+    assert "[Speaker 2] " in app.transcripts.export(rec.id, "srt")[1]
+    assert "<v Speaker 1>" in app.transcripts.export(rec.id, "vtt")[1]
+    assert "Speaker 2: " in app.transcripts.export(rec.id, "txt")[1]
+    assert '"speaker": "Speaker 1"' in app.transcripts.export(rec.id, "json")[1]
+    assert app.speakers.of(rec.id).labels == ("Speaker 1", "Speaker 2")
 
     # the user edits the transcript: one line keeps its name, one loses it; both keep speakers
     edited = [lines[0].replace("Speaker 1: ", "Speaker 1: (edited) "), *lines[1:]]
     edited[-1] = re.sub(r"\] Speaker 2: ", "] ", edited[-1])
-    app.edit_transcript(rec.id, "\n".join(edited) + "\n")
-    ctx = StepContext(
-        recording=store.get_recording(rec.id),
-        store=store,
-        options={},
-        report=lambda f, s: None,
-        should_cancel=lambda: False,
-        transcriber=lambda: None,  # type: ignore[arg-type,return-value]
-        language_model=lambda: None,  # type: ignore[arg-type,return-value]
-        embedder=lambda: None,  # type: ignore[arg-type,return-value]
-        search=None,
-        probe_duration=None,
-    )
-    after = _transcript_segments(ctx)
+    app.transcripts.edit(rec.id, "\n".join(edited) + "\n")
+    after = app.transcript_segments(rec.id)
     assert after[0].speaker == "Speaker 1" and after[0].text.startswith("(edited) ")
     assert after[-1].speaker == "Speaker 2" and not after[-1].text.startswith("Speaker")
+    # renaming a speaker reaches the user's edit too, and the exports
+    app.speakers.rename(rec.id, "Speaker 1", "Reader")
+    _name, md = app.transcripts.export(rec.id, "md")
+    assert md.splitlines()[0].split("] ", 1)[1].startswith("Reader: (edited) ")
+    assert "[Reader] " in app.transcripts.export(rec.id, "srt")[1]
+    app.close()
+
+
+def _write_wav(path: Path, samples: np.ndarray) -> Path:
+    with wave.open(str(path), "wb") as handle:
+        handle.setnchannels(1)
+        handle.setsampwidth(2)
+        handle.setframerate(16_000)
+        handle.writeframes((np.clip(samples, -1, 1) * 32767).astype(np.int16).tobytes())
+    return path
+
+
+def test_a_named_voice_is_recognised_in_a_later_recording(
+    shared_audio: Path, tmp_path: Path
+) -> None:
+    from recordroute.providers.media import decode_audio
+
+    voices = decode_audio(shared_audio / "multilingual.mp3")
+    rate = 16_000
+    # two recordings of the same two readers, from disjoint parts of the file
+    first = np.concatenate([voices[: 14 * rate], voices[31 * rate : 45 * rate]])
+    second = np.concatenate([voices[15 * rate : 29 * rate], voices[46 * rate : 60 * rate]])
+    app = RecordRoute(Settings(data_dir=tmp_path / "db"))
+    rec_a = app.add_file(_write_wav(tmp_path / "a.wav", first))
+    assert app.process(rec_a.id, ["diarize"]).state == "done"
+    app.speakers.rename(rec_a.id, "Speaker 1", "Anna")
+    app.speakers.rename(rec_a.id, "Speaker 2", "Bernd")
+    assert [(p.name, p.vectors) for p in app.speakers.list_profiles()] == [
+        ("Anna", 1),
+        ("Bernd", 1),
+    ]
+    rec_b = app.add_file(_write_wav(tmp_path / "b.wav", second))
+    assert app.process(rec_b.id, ["diarize"]).state == "done"
+    found = app.speakers.of(rec_b.id)
+    assert [s.name for s in found.speakers] == ["Anna", "Bernd"]
+    assert all(s.score >= 0.84 for s in found.speakers), found.speakers
+    # a profile renamed follows into every recording; deleted, its vectors are gone
+    app.speakers.rename_profile("Anna", "Anna Kim")
+    assert app.speakers.of(rec_a.id).speakers[0].name == "Anna Kim"
+    assert app.speakers.of(rec_b.id).speakers[0].name == "Anna Kim"
+    assert app.speakers.delete_profile("Bernd") == 1
+    assert "Bernd" not in app.speakers.profiles.vectors("bundled-resemblyzer")
+    app.close()
 
 
 def test_a_local_pyannote_pipeline_folder_loads_and_diarizes(

@@ -12,7 +12,7 @@ from ..errors import JobCancelledError, RecordRouteError, TransientProviderError
 from ..events import EventBus
 from ..models import Job
 from ..protocols import Diarizer, Embedder, LanguageModel, Transcriber
-from .ports import DurationProbe, JobStore, RecordingStore, SearchSink
+from .ports import DurationProbe, JobStore, RecordingStore, SearchSink, VoiceBook
 from .steps import STEP_WEIGHTS, STEPS, StepContext, plan_steps
 
 log = logging.getLogger(__name__)
@@ -72,6 +72,7 @@ class JobRunner:
         *,
         search: SearchSink | None = None,
         probe_duration: DurationProbe | None = None,
+        voices: VoiceBook | None = None,
         max_attempts: int = 3,
         retry_base_s: float = 2.0,
         progress_interval_s: float = 0.5,
@@ -82,6 +83,7 @@ class JobRunner:
         self.providers = providers
         self.search = search
         self.probe_duration = probe_duration
+        self.voices = voices
         self.max_attempts = max_attempts
         self.retry_base_s = retry_base_s
         self.progress_interval_s = progress_interval_s
@@ -197,6 +199,7 @@ class JobRunner:
             search=self.search,
             probe_duration=self.probe_duration,
             diarizer=None if make_diarizer is None else (lambda: make_diarizer(options)),
+            voices=self.voices,
         )
 
     def _progress(

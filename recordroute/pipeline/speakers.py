@@ -15,8 +15,8 @@ from typing import Any
 from ..errors import InvalidInputError, NotFoundError, StorageError
 from ..models import Recording, Segment, SpeakerTurn
 from ..protocols import Diarization
-from . import formats
-from .ports import RecordingStore
+from . import formats, voice_match
+from .ports import RecordingStore, VoiceBook
 
 
 @dataclasses.dataclass(frozen=True)
@@ -25,6 +25,10 @@ class Speaker:
     name: str = ""
     seconds: float = 0.0
     voice: tuple[float, ...] = ()
+    #: a known voice this speaker sounds like: named (``name`` is it) or only suggested
+    suggestion: str = ""
+    #: the similarity to that voice (0 when no profile was compared)
+    score: float = 0.0
 
     @property
     def display(self) -> str:
@@ -38,6 +42,7 @@ class Speakers:
     label_turns: tuple[SpeakerTurn, ...]
     engine: str
     model: str
+    voice_model: str = ""
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -87,7 +92,10 @@ class Speakers:
         return dataclasses.replace(
             self,
             speakers=tuple(
-                dataclasses.replace(s, name=name) if s.label == label else s for s in self.speakers
+                dataclasses.replace(s, name=name, suggestion="", score=0.0)
+                if s.label == label
+                else s
+                for s in self.speakers
             ),
         )
 
@@ -163,11 +171,14 @@ class Speakers:
         payload = {
             "engine": self.engine,
             "model": self.model,
+            "voice_model": self.voice_model,
             "speakers": [
                 {
                     "label": s.label,
                     "name": s.name,
                     "seconds": round(s.seconds, 2),
+                    "suggestion": s.suggestion,
+                    "score": round(s.score, 4),
                     "voice": [round(x, 6) for x in s.voice],
                 }
                 for s in self.speakers
@@ -197,7 +208,38 @@ def from_diarization(result: Diarization) -> Speakers:
         label_turns=result.turns,
         engine=result.engine,
         model=result.model,
+        voice_model=result.voice_model,
     )
+
+
+def recognise(found: Speakers, book: VoiceBook) -> Speakers:
+    """Name the speakers whose voice matches a profile; suggest the closest for the rest.
+
+    A person is given to one speaker only (the best match); another speaker who sounds
+    like them keeps the suggestion.
+    """
+    profiles = book.vectors(found.voice_model) if found.voice_model else {}
+    if not profiles:
+        return found
+    matches = {
+        s.label: voice_match.identify(s.voice, profiles, book.threshold) for s in found.speakers
+    }
+    taken: dict[str, str] = {}
+    ranked = sorted(
+        (m.score, label, m.person) for label, m in matches.items() if m is not None and m.accepted
+    )
+    for _score, label, person in reversed(ranked):
+        taken.setdefault(person, label)
+    updated = []
+    for s in found.speakers:
+        match = matches[s.label]
+        if match is None:
+            updated.append(s)
+        elif taken.get(match.person) == s.label:
+            updated.append(dataclasses.replace(s, name=match.person, score=match.score))
+        else:
+            updated.append(dataclasses.replace(s, suggestion=match.person, score=match.score))
+    return dataclasses.replace(found, speakers=tuple(updated))
 
 
 def parse(text: str, where: str) -> Speakers:
@@ -211,6 +253,8 @@ def parse(text: str, where: str) -> Speakers:
                     str(s.get("name") or ""),
                     float(s.get("seconds") or 0.0),
                     tuple(float(x) for x in s.get("voice") or ()),
+                    str(s.get("suggestion") or ""),
+                    float(s.get("score") or 0.0),
                 )
                 for s in data["speakers"]
             ),
@@ -219,6 +263,7 @@ def parse(text: str, where: str) -> Speakers:
             ),
             engine=str(data.get("engine", "")),
             model=str(data.get("model", "")),
+            voice_model=str(data.get("voice_model", "")),
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise StorageError(

@@ -18,7 +18,7 @@ from ..models import Recording, Segment
 from ..protocols import CancelCheck, Diarizer, Embedder, LanguageModel, Transcriber
 from . import formats, prompts, speakers
 from .keywords import keyword_counts
-from .ports import DurationProbe, RecordingStore, SearchSink
+from .ports import DurationProbe, RecordingStore, SearchSink, VoiceBook
 from .summarize import MapReduceSummarizer, detect_language
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,7 @@ class StepContext:
     search: SearchSink | None
     probe_duration: DurationProbe | None
     diarizer: Callable[[], Diarizer] | None = None
+    voices: VoiceBook | None = None
     notes: list[str] = dataclasses.field(default_factory=list)
 
 
@@ -375,9 +376,13 @@ def diarize(ctx: StepContext) -> None:
     if ctx.should_cancel():
         raise JobCancelledError("The diarization was cancelled.", "Start it again when needed.")
     found = speakers.from_diarization(result)
+    if ctx.voices is not None:
+        found = speakers.recognise(found, ctx.voices)
     applied = _apply_speakers(ctx, found)
+    known = [s.name for s in found.speakers if s.name]
     ctx.notes.append(
         f"diarize: {len(found.labels)} speaker(s)"
+        + (f", recognised {', '.join(known)}" if known else "")
         + (f", {applied} transcript segment(s) labelled" if applied else "")
     )
     ctx.report(1.0, "diarize: done")

@@ -170,6 +170,7 @@ class BundledDiarizer:
             duration_s=duration,
             engine=ENGINE,
             model=voice_encoder.MODEL,
+            voice_model=voice_encoder.MODEL,
         )
 
 

@@ -108,6 +108,7 @@ class PyannoteDiarizer:
             duration_s=duration,
             engine=ENGINE,
             model=str(entry.key[1]),
+            voice_model=voice_encoder.MODEL,
         )
 
     def _voices(
