@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import wave
@@ -11,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from recordroute import RecordRoute, Settings
+from recordroute import RecordRoute, Settings, cli
 from recordroute.providers.diarizer import BundledDiarizer
 from recordroute.providers.pyannote_diarizer import PyannoteDiarizer
 from tests.support import conversations
@@ -64,7 +65,7 @@ def test_a_synthetic_three_voice_conversation_is_diarized_within_target(
 
 
 def test_transcribe_then_diarize_gives_every_export_its_speakers(
-    shared_audio: Path, tmp_path: Path
+    shared_audio: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     settings = Settings(data_dir=tmp_path / "db", whisper_model="bundled-base")
     app = RecordRoute(settings)
@@ -103,7 +104,29 @@ def test_transcribe_then_diarize_gives_every_export_its_speakers(
     _name, md = app.transcripts.export(rec.id, "md")
     assert md.splitlines()[0].split("] ", 1)[1].startswith("Reader: (edited) ")
     assert "[Reader] " in app.transcripts.export(rec.id, "srt")[1]
+
+    # search: "spoken by" keeps the passages that speaker said
+    assert app.process(rec.id, ["embed"]).state == "done"
+    query = "permission is hereby granted free of charge"
+    assert [h.recording_id for h in app.search.query(query, spoken_by="reader")] == [rec.id]
+    assert app.search.query(query, spoken_by="Nobody") == []
     app.close()
+
+    # the command line: list, rename, profiles, search
+    data = ["--data-dir", str(settings.data_dir)]
+    assert cli.main([*data, "speakers", rec.id]) == 0
+    assert "Reader" in capsys.readouterr().out
+    assert cli.main([*data, "speakers", rec.id, "--rename", "Speaker 2", "Leser", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert [s["name"] for s in shown["speakers"]] == ["Reader", "Leser"]
+    assert cli.main([*data, "voices"]) == 0
+    assert "Leser" in capsys.readouterr().out
+    assert cli.main([*data, "search", query, "--spoken-by", "Leser"]) == 0
+    assert "(no matches)" in capsys.readouterr().out
+    assert cli.main([*data, "voices", "--delete", "Leser"]) == 0
+    assert "1 voice vector(s)" in capsys.readouterr().out
+    assert cli.main([*data, "speakers", rec.id, "--rename", "Nobody", "X"]) == 1
+    assert "no speaker 'Nobody'" in capsys.readouterr().err
 
 
 def _write_wav(path: Path, samples: np.ndarray) -> Path:

@@ -484,6 +484,11 @@ NATIVE: Json = {
                     {"type": "string", "enum": ["false", "true"]},
                     "Also list the matches below the relevance bar (after the relevant ones)",
                 ),
+                _query(
+                    "spoken_by",
+                    {"type": "string"},
+                    "Passages this speaker said (a person's name or 'Speaker N')",
+                ),
             ],
         )
     },
