@@ -9,6 +9,8 @@ unnamed with Anna as a suggestion.
 
 from __future__ import annotations
 
+import dataclasses
+
 from ..config import Settings
 from ..events import EventBus
 from ..pipeline import speakers
@@ -27,6 +29,32 @@ class VoiceBookAdapter:
 
     def vectors(self, model: str) -> dict[str, list[list[float]]]:
         return self._profiles.vectors(model)
+
+
+@dataclasses.dataclass(frozen=True)
+class SpeakingTime:
+    """How much one person (or unnamed "Speaker N") spoke across the archive."""
+
+    speaker: str
+    seconds: float
+    words: int
+    turns: int
+    recordings: int
+
+    @property
+    def words_per_minute(self) -> float:
+        return round(self.words / (self.seconds / 60), 1) if self.seconds > 0 else 0.0
+
+
+@dataclasses.dataclass(frozen=True)
+class TurnRow:
+    """One turn of one recording, with the words said in it (for charts and notebooks)."""
+
+    recording_id: str
+    speaker: str
+    start: float
+    end: float
+    words: int
 
 
 class SpeakersService:
@@ -114,6 +142,39 @@ class SpeakersService:
             if renamed != text:
                 self._transcripts.edit(recording_id, renamed)
         self._events.publish("recording.changed", recording_id=recording_id, fields=["speakers"])
+
+    # -- across the archive --------------------------------------------------------
+    def turns(self, recording_id: str | None = None) -> list[TurnRow]:
+        """Every speaker turn (of one recording, or of every active diarized recording)."""
+        ids = [recording_id] if recording_id else [r.id for r in self._recordings.list()]
+        rows: list[TurnRow] = []
+        for rid in ids:
+            found = self._transcripts.speakers(rid)
+            if found is None:
+                continue
+            segments = self._transcripts.segments(rid)
+            for turn in found.turns:
+                words = sum(
+                    len(s.text.split())
+                    for s in segments
+                    if s.speaker == turn.speaker and turn.start <= (s.start + s.end) / 2 < turn.end
+                )
+                rows.append(TurnRow(rid, turn.speaker, turn.start, turn.end, words))
+        return rows
+
+    def speaking_time(self, recording_id: str | None = None) -> list[SpeakingTime]:
+        """Speaking time, words, words per minute and turns per speaker, most time first."""
+        totals: dict[str, list[float]] = {}
+        where: dict[str, set[str]] = {}
+        for row in self.turns(recording_id):
+            seconds, words, turns = totals.setdefault(row.speaker, [0.0, 0.0, 0.0])
+            totals[row.speaker] = [seconds + row.end - row.start, words + row.words, turns + 1]
+            where.setdefault(row.speaker, set()).add(row.recording_id)
+        stats = [
+            SpeakingTime(name, round(v[0], 2), int(v[1]), int(v[2]), len(where[name]))
+            for name, v in totals.items()
+        ]
+        return sorted(stats, key=lambda s: -s.seconds)
 
     # -- voice profiles -----------------------------------------------------------
     def list_profiles(self) -> list[VoiceProfile]:
