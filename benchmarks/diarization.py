@@ -44,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 from recordroute.config import Settings  # noqa: E402
 from recordroute.pipeline.voice_match import identify  # noqa: E402
 from recordroute.protocols import Diarization  # noqa: E402
+from recordroute.providers import voice_encoder  # noqa: E402
 from recordroute.providers.diarizer import BundledDiarizer, DiarizeOptions  # noqa: E402
 from tests.support import conversations as conv  # noqa: E402
 from tests.support.der import (  # noqa: E402
@@ -99,7 +100,8 @@ def run(args: argparse.Namespace) -> str:
             "# Diarization benchmark",
             "",
             f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, load average "
-            f"{load_before[0]:.1f} at the start; {args.threads} threads. Voice encoder load: "
+            f"{load_before[0]:.1f} at the start (the machine is shared); Whisper {args.threads} "
+            f"threads, the voice encoder {voice_encoder.ENCODER_THREADS}. Voice encoder load: "
             f"{load_s:.2f} CPU s. Settings: window {options.window_frames * 10} ms every "
             f"{options.step_frames * 10} ms, threshold {options.threshold}.",
             "",

@@ -66,7 +66,7 @@ class BundledDiarizer:
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._encoder = voice_encoder.VoiceEncoder(threads=settings.threads)
+        self._encoder = voice_encoder.VoiceEncoder()
 
     @property
     def model_name(self) -> str:

@@ -38,7 +38,7 @@ class PyannoteDiarizer:
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._encoder = voice_encoder.VoiceEncoder(threads=settings.threads)
+        self._encoder = voice_encoder.VoiceEncoder()
 
     def pipeline_folder(self) -> Path:
         """The configured folder; raises when it is unset or holds no ``config.yaml``."""

@@ -43,6 +43,10 @@ PARTIAL_FRAMES = 160
 #: the loudness the training audio was normalised to (quieter input is raised to it)
 TARGET_DBFS = -30.0
 _INT16_MAX = 2**15 - 1
+#: torch threads for the encoder.  Its matrices are small (a batch of windows times 256),
+#: so a second thread mostly waits: on the shared 2-core machine one thread took 1.4 CPU s
+#: (5 s) for 112 s of audio where two took 8.4 CPU s (31 s).
+ENCODER_THREADS = 1
 _checked: set[Path] = set()
 _check_lock = threading.Lock()
 
@@ -173,7 +177,7 @@ def load_network(path: Path) -> Any:
 class VoiceEncoder:
     """Embeds stretches of 16 kHz mono audio as L2-normalised 256-number voice vectors."""
 
-    def __init__(self, threads: int = 2) -> None:
+    def __init__(self, threads: int = ENCODER_THREADS) -> None:
         self._threads = threads
 
     def loaded(self) -> model_cache.LoadedModel[Any]:
@@ -208,11 +212,15 @@ class VoiceEncoder:
         entry = self.loaded()
         out = np.empty((starts.size, DIMENSION), dtype=np.float32)
         with entry.lock, torch.inference_mode():
+            before = torch.get_num_threads()
             torch.set_num_threads(self._threads)
-            for first in range(0, starts.size, batch):
-                chunk = starts[first : first + batch]
-                stacked = np.stack([mels[s : s + window] for s in chunk])
-                out[first : first + chunk.size] = entry.model(torch.from_numpy(stacked)).numpy()
+            try:
+                for first in range(0, starts.size, batch):
+                    chunk = starts[first : first + batch]
+                    stacked = torch.from_numpy(np.stack([mels[s : s + window] for s in chunk]))
+                    out[first : first + chunk.size] = entry.model(stacked).numpy()
+            finally:
+                torch.set_num_threads(before)  # other engines in this process keep theirs
         return out
 
     def embed_utterance(self, samples: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
