@@ -48,6 +48,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "upload.steps": ("처리 단계", "Steps"),
     "upload.step.transcribe": ("받아쓰기", "Transcribe"),
+    "upload.step.speakers": ("화자 나누기", "Speakers"),
     "upload.step.summarize": ("요약", "Summarize"),
     "upload.step.index": ("색인 (검색·키워드)", "Index (search, keywords)"),
     "upload.whisper": ("Whisper 모델", "Whisper model"),
