@@ -33,7 +33,7 @@ class SpeakersBox:
         self.rename_button = css(widgets.Button(icon="user"), "rr-speaker-rename")
         self.other = css(widgets.Dropdown(layout=widgets.Layout(width="220px")), "rr-speaker-other")
         self.merge_button = css(widgets.Button(icon="compress"), "rr-speaker-merge")
-        self.line = css(widgets.Dropdown(layout=widgets.Layout(width="420px")), "rr-speaker-line")
+        self.line = css(widgets.Dropdown(layout=widgets.Layout(width="340px")), "rr-speaker-line")
         self.move_button = css(widgets.Button(icon="exchange"), "rr-speaker-move")
         tr.bind(self.who, "description", "speakers.speaker")
         tr.bind(self.name, "placeholder", "speakers.name")
@@ -81,10 +81,11 @@ class SpeakersBox:
                 hint = html.escape(tr.t("speakers.suggestion", name=s.suggestion, score=s.score))
             elif s.name and s.score:
                 hint = html.escape(tr.t("speakers.recognised", score=s.score))
+            shown_label = s.label if s.name else ""
             rows.append(
                 f'<tr class="rr-speaker-row"><td><span class="rr-speaker-dot" '
                 f'style="color:{colour}">●</span> <b class="rr-speaker-display">'
-                f"{html.escape(s.display)}</b></td><td>{html.escape(s.label)}</td>"
+                f"{html.escape(s.display)}</b></td><td>{html.escape(shown_label)}</td>"
                 f'<td>{clock(s.seconds)}</td><td class="rr-speaker-hint">{hint}</td></tr>'
             )
         self.table.value = f'<table class="rr-speakers-list">{"".join(rows)}</table>'
@@ -99,6 +100,7 @@ class SpeakersBox:
         self.line.options = [
             (f"{clock(s.start)} {s.speaker}: {s.text[:50]}", (s.start, s.end)) for s in timed
         ]
+        self.line.value = (timed[0].start, timed[0].end) if timed else None
 
     def rename(self) -> None:
         if self.recording_id is None:
