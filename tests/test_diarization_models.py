@@ -122,7 +122,7 @@ def test_transcribe_then_diarize_gives_every_export_its_speakers(
     assert cli.main([*data, "voices"]) == 0
     assert "Leser" in capsys.readouterr().out
     assert cli.main([*data, "search", query, "--spoken-by", "Leser"]) == 0
-    assert "(no matches)" in capsys.readouterr().out
+    assert f"nothing found for {query!r}" in capsys.readouterr().out
     assert cli.main([*data, "voices", "--delete", "Leser"]) == 0
     assert "1 voice vector(s)" in capsys.readouterr().out
     assert cli.main([*data, "speakers", rec.id, "--rename", "Nobody", "X"]) == 1
