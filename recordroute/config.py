@@ -20,6 +20,7 @@ SPEECH_ENGINES = ("faster-whisper", "openai-whisper")
 LLM_PROVIDERS = ("llama-cpp", "ollama")
 EMBED_PROVIDERS = ("use", "ollama")
 DEVICES = ("auto", "cpu", "cuda")
+DIARIZE_PROVIDERS = ("bundled", "pyannote")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,6 +55,17 @@ class Settings:
     embed_provider: str = "use"
     embed_model: str = "bundled-use-multilingual"
     ollama_host: str = "http://127.0.0.1:11434"
+    # speakers: who spoke when
+    diarize_provider: str = "bundled"
+    #: 0 finds the number of speakers; a number fixes it
+    diarize_speakers: int = 0
+    diarize_max_speakers: int = 8
+    #: cosine distance beyond which two voices count as different speakers
+    diarize_threshold: float = 0.35
+    #: a local pyannote pipeline folder (with config.yaml), for diarize_provider=pyannote
+    pyannote_pipeline: str = ""
+    #: voice similarity from which a known voice is named in a new recording (below: suggested)
+    voice_threshold: float = 0.84
     ollama_timeout_s: float = 300.0
     # server
     host: str = "127.0.0.1"
@@ -69,6 +81,7 @@ class Settings:
         _check_choice("llm_provider", self.llm_provider, LLM_PROVIDERS)
         _check_choice("embed_provider", self.embed_provider, EMBED_PROVIDERS)
         _check_choice("device", self.device, DEVICES)
+        _check_choice("diarize_provider", self.diarize_provider, DIARIZE_PROVIDERS)
         for name, low, high in _RANGES:
             value = getattr(self, name)
             if not low <= value <= high:
@@ -139,6 +152,10 @@ _RANGES: tuple[tuple[str, float, float], ...] = (
     ("retry_base_s", 0, 3600),
     ("threads", 1, 512),
     ("llm_context", 256, 1 << 20),
+    ("diarize_speakers", 0, 64),
+    ("diarize_max_speakers", 1, 64),
+    ("diarize_threshold", 0.01, 2.0),
+    ("voice_threshold", 0.0, 1.0),
     ("ollama_timeout_s", 1, 86_400),
     ("port", 0, 65_535),
     ("ws_port", 0, 65_535),

@@ -18,6 +18,7 @@ ARTIFACT_KINDS = (
     "keywords",
     "export",
     "vector",
+    "speakers",
     "attachment",
 )
 JOB_STATES = ("queued", "running", "done", "failed", "cancelled")
@@ -66,11 +67,21 @@ class Artifact:
 
 @dataclasses.dataclass(frozen=True)
 class Segment:
-    """A stretch of speech with its times in seconds."""
+    """A stretch of speech with its times in seconds, and who spoke it ("" when unknown)."""
 
     start: float
     end: float
     text: str
+    speaker: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class SpeakerTurn:
+    """A stretch of time in which one speaker talks (from diarization)."""
+
+    start: float
+    end: float
+    speaker: str
 
 
 @dataclasses.dataclass(frozen=True)

@@ -30,7 +30,7 @@ def test_rows_show_date_type_duration_title_tags_and_step_status(
     assert len(rows) == 2
     audio_cells = find(rows[0], "rr-lib-cells").value
     assert "talk.wav" in audio_cells and "Audio" in audio_cells and "0:02" in audio_cells
-    assert audio_cells.count("rr-badge-missing") == 5 and "rr-badge-done" in audio_cells
+    assert audio_cells.count("rr-badge-missing") == 6 and "rr-badge-done" in audio_cells
     doc_cells = find(rows[1], "rr-lib-cells").value
     assert "minutes &lt;draft&gt;" in doc_cells and "#work" in doc_cells
     assert 'rr-badge-done" title="done">keywords' in doc_cells

@@ -11,7 +11,8 @@ for one data folder, and hands them to services that each own one area:
 ``search``          hybrid search (``app.search("예산")``), similar recordings
 ``insights``        keywords over time, the similarity graph
 ``legacy``          the original RecordRoute's history records, import, export
-``engines``         the speech, text and embedding engines and their catalogue
+``engines``         the speech, text, embedding and diarization engines, their catalogue
+``speakers``        who spoke in a recording, naming them, voice profiles
 ==================  ==========================================================
 
 Each service gets what it needs when it is built and never reaches into another's
@@ -33,6 +34,7 @@ from ..providers.media import probe_duration
 from ..storage import Library
 from ..storage.jobs import JobRepository
 from ..storage.keywords import KeywordRepository
+from ..storage.voices import VoiceProfiles
 from .engines import Engines
 from .insights import InsightsService
 from .jobs import CHANGED, JobsService
@@ -40,6 +42,7 @@ from .legacy import LegacyService
 from .pipeline_adapters import IndexSink, RecordingStoreAdapter, RingingJobStore
 from .recordings import RecordingsService
 from .search import SearchService
+from .speakers import SpeakersService, VoiceBookAdapter
 from .steps import StepsService
 from .transcripts import TranscriptsService
 
@@ -74,13 +77,24 @@ class RecordRoute:
         self.insights = InsightsService(library, keywords, self.search)
         self.legacy = LegacyService(library, self.events)
         root = library.layout.root
+        store = RecordingStoreAdapter(library, keywords)
+        voices = VoiceProfiles(library.db)
+        self.speakers = SpeakersService(
+            self.recordings, self.transcripts, store, voices, self.events
+        )
         runner = JobRunner(
             RingingJobStore(job_repo, lambda: doorbell.ring(root, CHANGED)),
-            RecordingStoreAdapter(library, keywords),
+            store,
             self.events,
-            Providers(self.engines.transcriber, self.engines.language_model, self.engines.embedder),
+            Providers(
+                self.engines.transcriber,
+                self.engines.language_model,
+                self.engines.embedder,
+                self.engines.diarizer,
+            ),
             search=IndexSink(lambda: self.search.index, self.engines.embedding_model_key),
             probe_duration=probe_duration,
+            voices=VoiceBookAdapter(voices, settings),
             max_attempts=settings.job_attempts,
             retry_base_s=settings.retry_base_s,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from ..config import Settings
 from ..models import Recording
+from ..pipeline import speakers
 from ..search import (
     SearchFilters,
     SearchHit,
@@ -90,12 +92,16 @@ class SearchService:
         kinds: Sequence[str] = (),
         tags: Sequence[str] = (),
         html: bool = False,
+        spoken_by: str = "",
     ) -> SearchOutcome:
         """Hybrid search with the relevance bar calibrated for the embedding model.
 
         ``hits`` clear the bar, ``weaker`` do not (both in fused order, at most ``k``
         each); when nothing clears it, ``suggestions`` holds spellings of archive words
         close to the query's.  ``html`` marks matches with ``<mark>`` in escaped text.
+        ``spoken_by`` keeps recordings where that speaker (a name or "Speaker N") talks,
+        and whose matching passage they said (most of its time; a passage without
+        times, such as a summary's, only needs them in the recording).
         """
         filters = SearchFilters(
             start=start,
@@ -103,14 +109,41 @@ class SearchService:
             kinds=tuple(kinds),  # type: ignore[arg-type]
             tags=tuple(tags),
         )
-        return self.index.search(
+        who = " ".join(spoken_by.split())
+        found = self.index.search(
             text,
             model=self.model_key(),
             embed=self._engines.embed,
-            k=k,
+            k=max(k * 5, 50) if who else k,
             filters=filters,
             style=SnippetStyle.html() if html else None,
         )
+        if not who:
+            return found
+        return dataclasses.replace(
+            found,
+            hits=tuple(h for h in found.hits if self._spoken_by(h, who))[:k],
+            weaker=tuple(h for h in found.weaker if self._spoken_by(h, who))[:k],
+        )
+
+    def _spoken_by(self, hit: SearchHit, who: str) -> bool:
+        found = self._library.repo.latest_artifact(hit.recording_id, "speakers", "json")
+        if found is None:
+            return False
+        text = self._library.artifact_path(found).read_text(encoding="utf-8")
+        turns = [
+            t
+            for t in speakers.parse(text, found.file_name).turns
+            if t.speaker.casefold() == who.casefold()
+        ]
+        if not turns or hit.start_s is None:
+            return bool(turns)
+        start = hit.start_s
+        end = hit.end_s if hit.end_s is not None else start
+        if end - start < 0.5:  # a moment: they speak at it (half a second either side)
+            return any(t.start - 0.5 <= start <= t.end + 0.5 for t in turns)
+        said = sum(max(0.0, min(end, t.end) - max(start, t.start)) for t in turns)
+        return said >= 0.5 * (end - start)  # they said most of the passage
 
     def query(
         self,
@@ -122,12 +155,15 @@ class SearchService:
         kinds: Sequence[str] = (),
         tags: Sequence[str] = (),
         weaker: bool = False,
+        spoken_by: str = "",
     ) -> list[SearchHit]:
         """The recordings that clear the relevance bar, best first (see :meth:`find`).
 
         ``weaker`` adds the hits below the bar after them (``hit.relevant`` is False).
         """
-        found = self.find(text, k=k, start=start, end=end, kinds=kinds, tags=tags)
+        found = self.find(
+            text, k=k, start=start, end=end, kinds=kinds, tags=tags, spoken_by=spoken_by
+        )
         return found.shown(weaker)
 
     __call__ = query  # ``app.search("예산")`` in a notebook

@@ -14,10 +14,10 @@ from ..app import RecordRoute
 from ..config import Settings
 from ..errors import RecordRouteError
 from ..logs import configure_logging
-from . import library, processing, searching
+from . import library, processing, searching, speaking
 from .output import Handler
 
-AREAS = (library, processing, searching)
+AREAS = (library, processing, searching, speaking)
 
 
 def _global_options(parser: argparse.ArgumentParser, *, default: object) -> None:

@@ -45,6 +45,7 @@ def cmd_process(app: RecordRoute, args: argparse.Namespace) -> int:
         "language": args.language,
         "whisper_model": args.whisper_model,
         "llm_model": args.llm_model,
+        "num_speakers": args.speakers,
     }
     results = []
     failed = False
@@ -156,8 +157,9 @@ def register(command: Command) -> None:
         "--steps",
         nargs="+",
         metavar="STEP",
-        help="ingest transcribe summarize title keywords embed (default: all)",
+        help="ingest transcribe diarize summarize title keywords embed (default: all)",
     )
+    p.add_argument("--speakers", type=int, help="number of speakers (default: found)")
     p.add_argument("--language", help="spoken language code, or auto (default: settings)")
     p.add_argument("--whisper-model", help="Whisper model for this run")
     p.add_argument("--llm-model", help="text model for summaries and titles in this run")

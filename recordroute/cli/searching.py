@@ -13,7 +13,13 @@ if TYPE_CHECKING:
 
 
 def cmd_search(app: RecordRoute, args: argparse.Namespace) -> int:
-    found = app.search.find(args.query, k=args.limit, kinds=args.kind or (), tags=args.tag or ())
+    found = app.search.find(
+        args.query,
+        k=args.limit,
+        kinds=args.kind or (),
+        tags=args.tag or (),
+        spoken_by=args.spoken_by or "",
+    )
     lines = [_hit_line(app, hit) for hit in found.hits]
     if found.nothing_found:
         lines.append(f"nothing found for {args.query!r}")
@@ -62,6 +68,7 @@ def register(command: Command) -> None:
     p.add_argument("--limit", type=int, default=10)
     p.add_argument("--kind", action="append", choices=("audio", "video", "text", "pdf"))
     p.add_argument("--tag", action="append")
+    p.add_argument("--spoken-by", help="only what this speaker said (a name or 'Speaker 2')")
     p.add_argument(
         "--weaker", action="store_true", help="also list the matches below the relevance bar"
     )

@@ -11,8 +11,8 @@ from typing import Any, Protocol
 from ..errors import JobCancelledError, RecordRouteError, TransientProviderError
 from ..events import EventBus
 from ..models import Job
-from ..protocols import Embedder, LanguageModel, Transcriber
-from .ports import DurationProbe, JobStore, RecordingStore, SearchSink
+from ..protocols import Diarizer, Embedder, LanguageModel, Transcriber
+from .ports import DurationProbe, JobStore, RecordingStore, SearchSink, VoiceBook
 from .steps import STEP_WEIGHTS, STEPS, StepContext, plan_steps
 
 log = logging.getLogger(__name__)
@@ -28,10 +28,12 @@ class Providers:
         transcriber: Callable[[Options], Transcriber],
         language_model: Callable[[Options], LanguageModel],
         embedder: Callable[[Options], Embedder],
+        diarizer: Callable[[Options], Diarizer] | None = None,
     ) -> None:
         self.transcriber = transcriber
         self.language_model = language_model
         self.embedder = embedder
+        self.diarizer = diarizer
 
 
 class _Tracker:
@@ -70,6 +72,7 @@ class JobRunner:
         *,
         search: SearchSink | None = None,
         probe_duration: DurationProbe | None = None,
+        voices: VoiceBook | None = None,
         max_attempts: int = 3,
         retry_base_s: float = 2.0,
         progress_interval_s: float = 0.5,
@@ -80,6 +83,7 @@ class JobRunner:
         self.providers = providers
         self.search = search
         self.probe_duration = probe_duration
+        self.voices = voices
         self.max_attempts = max_attempts
         self.retry_base_s = retry_base_s
         self.progress_interval_s = progress_interval_s
@@ -182,6 +186,7 @@ class JobRunner:
             self._progress(job, step, percent, stage, eta, store=store)
 
         options = dict(job.options)
+        make_diarizer = self.providers.diarizer
         return StepContext(
             recording=self.store.get_recording(recording_id),
             store=self.store,
@@ -193,6 +198,8 @@ class JobRunner:
             embedder=lambda: self.providers.embedder(options),
             search=self.search,
             probe_duration=self.probe_duration,
+            diarizer=None if make_diarizer is None else (lambda: make_diarizer(options)),
+            voices=self.voices,
         )
 
     def _progress(

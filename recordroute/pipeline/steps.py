@@ -15,22 +15,32 @@ from typing import Any
 
 from ..errors import InvalidInputError, JobCancelledError, ProviderError, UnsupportedFileError
 from ..models import Recording, Segment
-from ..protocols import CancelCheck, Embedder, LanguageModel, Transcriber
-from . import formats, prompts
+from ..protocols import CancelCheck, Diarizer, Embedder, LanguageModel, Transcriber
+from . import formats, prompts, speakers
 from .keywords import keyword_counts
-from .ports import DurationProbe, RecordingStore, SearchSink
+from .ports import DurationProbe, RecordingStore, SearchSink, VoiceBook
 from .summarize import MapReduceSummarizer, detect_language
 
 log = logging.getLogger(__name__)
 
 #: every step, in the order they run
-STEP_ORDER = ("ingest", "transcribe", "summarize", "title", "keywords", "embed")
-#: names the original RecordRoute and its client used
-STEP_ALIASES = {"stt": "transcribe", "summary": "summarize", "embedding": "embed", "index": "embed"}
+STEP_ORDER = ("ingest", "transcribe", "diarize", "summarize", "title", "keywords", "embed")
+#: the steps a job runs when it names none: all of them (those that do not apply are dropped)
+DEFAULT_STEPS = STEP_ORDER
+#: names the original RecordRoute and its client used (and "speakers" for diarize)
+STEP_ALIASES = {
+    "stt": "transcribe",
+    "summary": "summarize",
+    "embedding": "embed",
+    "index": "embed",
+    "speakers": "diarize",
+    "diarization": "diarize",
+}
 #: relative cost, for an overall percentage
 STEP_WEIGHTS = {
     "ingest": 1,
     "transcribe": 12,
+    "diarize": 3,
     "summarize": 8,
     "title": 1,
     "keywords": 1,
@@ -51,6 +61,8 @@ class StepContext:
     embedder: Callable[[], Embedder]
     search: SearchSink | None
     probe_duration: DurationProbe | None
+    diarizer: Callable[[], Diarizer] | None = None
+    voices: VoiceBook | None = None
     notes: list[str] = dataclasses.field(default_factory=list)
 
 
@@ -66,12 +78,12 @@ def plan_steps(requested: list[str] | tuple[str, ...], kind: str) -> list[str]:
             )
         names.append(name)
     if not names:
-        names = list(STEP_ORDER)
+        names = list(DEFAULT_STEPS)
     wanted = set(names) | {"ingest"}
     if kind in ("audio", "video") and wanted & {"summarize", "title", "keywords", "embed"}:
         wanted.add("transcribe")
     if kind not in ("audio", "video"):
-        wanted.discard("transcribe")
+        wanted -= {"transcribe", "diarize"}
     if "title" in wanted:
         wanted.add("summarize")
     return [s for s in STEP_ORDER if s in wanted]
@@ -79,6 +91,12 @@ def plan_steps(requested: list[str] | tuple[str, ...], kind: str) -> list[str]:
 
 # -- helpers --------------------------------------------------------------------------
 def _transcript_segments(ctx: StepContext) -> list[Segment]:
+    """The transcript's segments, each with its speaker when the recording was diarized.
+
+    The user's edit of the Markdown transcript wins over the timed segments; its lines keep
+    the speaker they name (``Name: text``), and a line that names none takes the speaker
+    who talked at its time.
+    """
     rid = ctx.recording.id
     md = ctx.store.find_artifact(rid, "transcript", "md")
     if md is None:
@@ -89,7 +107,11 @@ def _transcript_segments(ctx: StepContext) -> list[Segment]:
         seg = ctx.store.find_artifact(rid, "segments", "json")
         if seg is not None:
             return formats.segments_from_json(ctx.store.read_text(seg))
-    return formats.segments_from_markdown(ctx.store.read_text(md))
+    known = speakers.find(ctx.store, rid)
+    if known is None:
+        return formats.segments_from_markdown(ctx.store.read_text(md))
+    parsed = formats.segments_from_markdown(ctx.store.read_text(md), known.names())
+    return formats.assign_speakers(parsed, known.turns, keep=True)
 
 
 def _save(ctx: StepContext, kind: str, fmt: str, text: str, **kw: Any) -> None:
@@ -102,6 +124,7 @@ def _save(ctx: StepContext, kind: str, fmt: str, text: str, **kw: Any) -> None:
         "keywords": ".keywords",
         "export": "",
         "vector": ".index",
+        "speakers": ".speakers",
     }[kind]
     ctx.store.save_artifact(
         ctx.recording.id, kind, fmt, text.encode("utf-8"), file_name=f"{stem}{suffix}.{fmt}", **kw
@@ -199,6 +222,9 @@ def transcribe(ctx: StepContext) -> None:
     if ctx.should_cancel():
         raise JobCancelledError("The transcription was cancelled.", "Start it again when needed.")
     segments = list(result.segments)
+    known = speakers.find(ctx.store, rec.id)
+    if known is not None:  # diarized before: the new segments get the speakers found then
+        segments = known.apply(segments)
     meta = {
         "language": result.language,
         "engine": result.engine,
@@ -324,9 +350,59 @@ def embed(ctx: StepContext) -> None:
     ctx.report(1.0, "index: done")
 
 
+def diarize(ctx: StepContext) -> None:
+    """Who spoke when: speaker turns saved, and the transcript's segments given speakers."""
+    rec = ctx.recording
+    if ctx.diarizer is None:
+        raise InvalidInputError(
+            "This RecordRoute has no diarizer configured, so speakers cannot be found.",
+            "Open it through RecordRoute(...), which configures RECORDROUTE_DIARIZE_PROVIDER.",
+        )
+    engine = ctx.diarizer()
+
+    def on_progress(done: float, total: float | None) -> None:
+        if total:
+            ctx.report(
+                min(0.99, done / total), f"diarize: {formats.clock(done)} of {formats.clock(total)}"
+            )
+
+    fixed = int(ctx.options.get("num_speakers") or 0) or None
+    result = engine.diarize(
+        ctx.store.source_path(rec.id),
+        num_speakers=fixed,
+        on_progress=on_progress,
+        should_cancel=ctx.should_cancel,
+    )
+    if ctx.should_cancel():
+        raise JobCancelledError("The diarization was cancelled.", "Start it again when needed.")
+    found = speakers.from_diarization(result)
+    if ctx.voices is not None:
+        found = speakers.recognise(found, ctx.voices)
+    applied = _apply_speakers(ctx, found)
+    known = [s.name for s in found.speakers if s.name]
+    ctx.notes.append(
+        f"diarize: {len(found.labels)} speaker(s)"
+        + (f", recognised {', '.join(known)}" if known else "")
+        + (f", {applied} transcript segment(s) labelled" if applied else "")
+    )
+    ctx.report(1.0, "diarize: done")
+
+
+def _apply_speakers(ctx: StepContext, found: speakers.Speakers) -> int:
+    """Give the saved transcript's segments their speakers; how many were labelled."""
+    labelled = speakers.save(ctx.store, ctx.recording, found)
+    if labelled and _transcript_edited(ctx):
+        ctx.notes.append(
+            "diarize: the transcript was edited by hand; the edit was kept (its lines take "
+            "their speakers by time)"
+        )
+    return labelled
+
+
 STEPS: dict[str, Callable[[StepContext], None]] = {
     "ingest": ingest,
     "transcribe": transcribe,
+    "diarize": diarize,
     "summarize": summarize,
     "title": title,
     "keywords": keywords,

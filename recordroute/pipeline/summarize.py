@@ -17,7 +17,7 @@ from ..models import Segment
 from ..protocols import CancelCheck, LanguageModel
 from . import prompts
 from .chunking import chunk_lines
-from .formats import clock
+from .formats import clock, spoken
 
 StepProgress = Callable[[float, str], None]
 _HANGUL = re.compile(r"[가-힣]")
@@ -47,8 +47,9 @@ def detect_language(text: str, hint: str = "") -> str:
 
 
 def timed_lines(segments: Sequence[Segment]) -> list[str]:
+    """``[HH:MM:SS] Name: text`` lines (the name when the speaker is known)."""
     return [
-        f"[{clock(s.start)}] {s.text.strip()}" if s.end else s.text.strip()
+        f"[{clock(s.start)}] {spoken(s)}" if s.end else spoken(s)
         for s in segments
         if s.text.strip()
     ]

@@ -27,6 +27,7 @@ from ..config import Settings
 from ..errors import RecordRouteError
 from ..logs import configure_logging
 from . import compat, compat_post
+from . import handlers_speakers as hs
 from .base import NotFoundHandler
 from .context import ServerContext, ServerOptions
 from .handlers_artifacts import ArtifactHandler, ExportHandler, TranscriptHandler
@@ -63,6 +64,13 @@ NATIVE_ROUTES: list[Route] = [
     (f"{API}/recordings/{{recording_id}}/similar", SimilarHandler),
     (f"{API}/recordings/{{recording_id}}/transcript", TranscriptHandler),
     (f"{API}/recordings/{{recording_id}}/export", ExportHandler),
+    (f"{API}/recordings/{{recording_id}}/speakers", hs.SpeakersHandler),
+    (f"{API}/recordings/{{recording_id}}/speakers/rename", hs.SpeakerRenameHandler),
+    (f"{API}/recordings/{{recording_id}}/speakers/merge", hs.SpeakerMergeHandler),
+    (f"{API}/recordings/{{recording_id}}/speakers/move", hs.SpeakerMoveHandler),
+    (f"{API}/voice-profiles", hs.ProfilesHandler),
+    (f"{API}/voice-profiles/merge", hs.ProfileMergeHandler),
+    (f"{API}/voice-profiles/{{name}}", hs.ProfileHandler),
     (f"{API}/artifacts/{{artifact_id}}", ArtifactHandler),
     (f"{API}/uploads", UploadsHandler),
     (f"{API}/jobs", JobsHandler),

@@ -50,5 +50,6 @@ class SearchHandler(BaseHandler):
             end=end,
             kinds=kinds,
             tags=self.get_query_arguments("tag"),
+            spoken_by=self.get_query_argument("spoken_by", ""),
         )
         self.send_json(serialize.search_outcome(found, weaker=weaker))

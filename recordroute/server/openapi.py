@@ -484,6 +484,11 @@ NATIVE: Json = {
                     {"type": "string", "enum": ["false", "true"]},
                     "Also list the matches below the relevance bar (after the relevant ones)",
                 ),
+                _query(
+                    "spoken_by",
+                    {"type": "string"},
+                    "Passages this speaker said (a person's name or 'Speaker N')",
+                ),
             ],
         )
     },
@@ -710,11 +715,13 @@ client's progress WebSocket listens on its own port (8765 by default) and sends
 
 def document() -> Json:
     """The whole document (a fresh copy each call)."""
+    from .openapi_speakers import PATHS as SPEAKER_PATHS
+
     return copy.deepcopy(
         {
             "openapi": "3.1.0",
             "info": {"title": "RecordRoute", "version": __version__, "description": DESCRIPTION},
-            "paths": {**NATIVE, **COMPAT},
+            "paths": {**NATIVE, **SPEAKER_PATHS, **COMPAT},
             "components": {
                 "schemas": SCHEMAS,
                 "securitySchemes": {"token": {"type": "http", "scheme": "bearer"}},

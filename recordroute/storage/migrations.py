@@ -126,8 +126,34 @@ END;
     for event in ("INSERT", "UPDATE", "DELETE")
 )
 
+# Voice profiles: a person and the voice vectors they were recognised by (several each,
+# from different recordings).  Deleting a person deletes their vectors (no soft delete:
+# a voice is biometric data, and a user who removes it expects it gone).
+MIGRATION_4 = """
+CREATE TABLE voice_people (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE voice_vectors (
+    id           TEXT PRIMARY KEY,
+    person_id    TEXT NOT NULL REFERENCES voice_people (id) ON DELETE CASCADE,
+    recording_id TEXT REFERENCES recordings (id) ON DELETE SET NULL,
+    label        TEXT NOT NULL DEFAULT '',
+    model        TEXT NOT NULL,
+    vector       BLOB NOT NULL,
+    seconds      REAL NOT NULL DEFAULT 0,
+    created_at   TEXT NOT NULL
+);
+CREATE INDEX voice_vectors_person ON voice_vectors (person_id);
+CREATE UNIQUE INDEX voice_vectors_source ON voice_vectors (recording_id, label)
+    WHERE recording_id IS NOT NULL;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "recordings, artifacts, jobs, legacy sources", MIGRATION_1),
     Migration(2, "resumable jobs and keywords", MIGRATION_2),
     Migration(3, "change stamps for cached read models", MIGRATION_3),
+    Migration(4, "voice profiles", MIGRATION_4),
 )

@@ -42,6 +42,12 @@ class SearchPanel:
         self.start = css(widgets.DatePicker(), "rr-search-from")
         self.end = css(widgets.DatePicker(), "rr-search-to")
         self.kind = css(widgets.Dropdown(), "rr-search-kind")
+        self.spoken_by = css(
+            widgets.Text(continuous_update=False, layout=widgets.Layout(width="260px")),
+            "rr-search-spoken-by",
+        )
+        tr.bind(self.spoken_by, "description", "search.spoken_by")
+        tr.bind(self.spoken_by, "placeholder", "search.spoken_by_hint")
         tr.bind(self.start, "description", "search.from")
         tr.bind(self.end, "description", "search.to")
         tr.bind(self.kind, "description", "search.kind")
@@ -57,7 +63,7 @@ class SearchPanel:
             widgets.VBox(
                 [
                     widgets.HBox([self.query, self.go]),
-                    widgets.HBox([self.start, self.end, self.kind, self.weaker]),
+                    widgets.HBox([self.start, self.end, self.kind, self.spoken_by, self.weaker]),
                     self.notice.widget,
                     self.summary,
                     self.suggestions,
@@ -97,6 +103,7 @@ class SearchPanel:
             start=self.start.value,
             end=self.end.value,
             kinds=(self.kind.value,) if self.kind.value else (),
+            spoken_by=self.spoken_by.value,
         )
         self._show()
         return self.hits

@@ -20,6 +20,7 @@ ACCEPT = "audio/*,video/*,.pdf,.txt,.md,.text,.markdown"
 #: what each choice in the panel asks the pipeline for (dependencies are added by the core)
 STEP_GROUPS = {
     "transcribe": ("transcribe",),
+    "speakers": ("diarize",),
     "summarize": ("summarize", "title"),
     "index": ("keywords", "embed"),
 }

@@ -24,6 +24,7 @@ from .common import (
     user_error,
 )
 from .shell import Shell, shell_for
+from .speakers_box import SpeakersBox, speaker_colour
 
 #: larger media is not sent to the browser (it would travel through the widget channel)
 MAX_INLINE_MEDIA = 32 * 1024 * 1024
@@ -105,6 +106,7 @@ class ViewerPanel:
         self.refresh_button.layout.display = "none"
         self.summary = css(widgets.HTML(), "rr-viewer-summary")
         self.downloads = css(widgets.HTML(), "rr-viewer-downloads")
+        self.speakers = SpeakersBox(shell, self.notice, self.render)
         self.similar_title = css(widgets.HTML(), "rr-viewer-similar-title")
         self.similar = css(widgets.VBox(), "rr-viewer-similar")
         left = widgets.VBox(
@@ -112,7 +114,7 @@ class ViewerPanel:
             layout=widgets.Layout(width="58%"),
         )
         right = widgets.VBox(
-            [self.summary, self.downloads, self.similar_title, self.similar],
+            [self.speakers.widget, self.summary, self.downloads, self.similar_title, self.similar],
             layout=widgets.Layout(width="40%", margin="0 0 0 2%"),
         )
         self.widget = css(
@@ -191,6 +193,7 @@ class ViewerPanel:
                 self.header.value = f"<i>{html.escape(tr.t('viewer.none'))}</i>"
                 for widget in (self.media, self.transcript, self.summary, self.downloads):
                     widget.value = ""
+                self.speakers.show(None, [])
                 self.similar.children = ()
                 self.edit_button.disabled = True
                 return
@@ -198,6 +201,7 @@ class ViewerPanel:
             self.header.value = self._header(rec)
             self.segments = self.shell.app.transcripts.segments(rec.id)
             self.media.value = self._media(rec)
+            self.speakers.show(rec.id, self.segments)
             self.transcript.value = self._transcript_html()
             self.summary.value = self._summary(rec)
             self.downloads.value = self._downloads(rec)
@@ -250,8 +254,15 @@ class ViewerPanel:
             return f"<i>{html.escape(self.shell.tr.t('viewer.no_transcript'))}</i>"
         timed = any(s.end for s in self.segments)
         lines = []
+        names = list(dict.fromkeys(s.speaker for s in self.segments if s.speaker))
         for seg in self.segments:
             text = html.escape(seg.text)
+            if seg.speaker:
+                colour = speaker_colour(names, seg.speaker)
+                text = (
+                    f'<b class="rr-speaker" style="color:{colour}">'
+                    f"{html.escape(seg.speaker)}</b> {text}"
+                )
             if not timed:
                 lines.append(f'<p class="rr-line rr-line-plain">{text}</p>')
                 continue
