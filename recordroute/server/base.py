@@ -11,7 +11,7 @@ from typing import Any, ClassVar, TypeVar
 from tornado.web import HTTPError, RequestHandler
 
 from ..errors import AuthError, InvalidInputError, RecordRouteError
-from .auth import host_allowed, token_from, token_matches
+from .auth import host_allowed, is_desktop_shell, token_from, token_matches
 from .context import ServerContext
 from .errors import (
     ForbiddenError,
@@ -41,7 +41,18 @@ def check_access(
             "Use 127.0.0.1 or localhost in the URL.",
         )
     origin = request.headers.get("Origin")
-    if not ctx.policy.allows(origin, request.host, request.protocol, allow_null=compat):
+    allow_null = compat and is_desktop_shell(request.headers)
+    if not ctx.policy.allows(
+        origin, request.host, request.protocol, allow_null=allow_null, own_port=ctx.api_port
+    ):
+        if origin == "null":
+            raise ForbiddenError(
+                "Requests from a page without an origin (a file:// page or a sandboxed "
+                "frame) are accepted only from the RecordRoute desktop app"
+                + (" and only on the original client's routes." if not compat else "."),
+                "Open the page this server serves (recordroute serve --frontend DIR) or "
+                "the desktop app.",
+            )
         raise ForbiddenError(
             f"Requests from the web page origin {origin!r} are not allowed.",
             "Open the page from this server or the dashboards, or start the server with "
