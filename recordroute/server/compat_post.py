@@ -158,7 +158,8 @@ class ProcessHandler(CompatHandler):
         try:
             job = await self.call(desktop.submit, self.ctx.app, rid, tasks, models, task_id)
         except RecordRouteError as exc:
-            self.reply({"error": redact(exc.message, self.ctx.data_dir)})
+            text = f"{exc.message} {exc.fix}".strip()
+            self.reply({"error": redact(text, self.ctx.data_dir)})
             return
         if job is None:
             self.reply({"error": "FILE_NOT_FOUND"})

@@ -7,6 +7,8 @@ The server is ``recordroute serve`` when that command exists, else Voila started
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -27,6 +29,9 @@ from recordroute import RecordRoute, Settings
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 SHARED_AUDIO = REPO.parent / "shared" / "data" / "audio"
+#: the original RecordRoute's clients, read from there (never copied into the repository)
+CLIENTS = REPO.parent / "shared" / "clients"
+FIXED_PORTS_LOCK = Path("/tmp/recordroute-fixed-ports.lock")
 ARTIFACTS = REPO / "test-artifacts" / "screenshots"
 CHROMIUM = Path(os.environ.get("RECORDROUTE_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_FLAGS = [
@@ -178,6 +183,38 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
 def _artifacts_dir() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def clients() -> Path:
+    for page in ("web-main/upload.html", "electron-rust/frontend/upload.html"):
+        if not (CLIENTS / page).is_file():
+            pytest.skip(
+                f"the original clients are not available: {CLIENTS / page} is absent "
+                "(../shared/clients)"
+            )
+    return CLIENTS
+
+
+@pytest.fixture
+def fixed_ports() -> Iterator[None]:
+    """Hold the lock on ports 8080 and 8765 (the original clients' own) for one test, so
+    that parallel runs and other users of the machine take turns."""
+    with FIXED_PORTS_LOCK.open("a") as handle:
+        deadline = time.monotonic() + 1800
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"{FIXED_PORTS_LOCK} stayed locked for 30 minutes")
+                time.sleep(1)
+        try:
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @pytest.fixture(scope="session")
