@@ -131,7 +131,7 @@ def test_cross_site_requests_cannot_write(server: ApiServer) -> None:
             headers=headers,
         )
         assert_refused(reply.status, reply.body, 403)
-        assert "desktop app" in reply.json()["error"]["message"]
+        assert "desktop app" in reply.json()["error"] and reply.json()["code"] == "forbidden"
         upload = server.compat(
             "POST", "/upload", body=files, headers={**headers, "Content-Type": kind}
         )

@@ -67,6 +67,12 @@ def check_access(
     query = handler.get_query_argument("token", None) if read_only else None
     given = token_from(request.headers, query, allow_query=read_only)
     if not token_matches(given, options.token):
+        if shutdown and not given:
+            raise AuthError(
+                "Stopping the server from a page needs the server's token.",
+                "Stop it where it runs (Ctrl-C, or quit the desktop app), or send "
+                "'Authorization: Bearer <token>'.",
+            )
         raise AuthError(
             "This request needs the server's token." if not given else "The token is wrong.",
             "Send 'Authorization: Bearer <token>' (the token is printed by `recordroute "

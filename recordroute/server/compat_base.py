@@ -96,7 +96,16 @@ class CompatHandler(BaseHandler):
             else:
                 self.reply(exc.body, exc.status)
             return
-        if isinstance(exc, RecordRouteError) and not isinstance(exc, AuthError):
+        if isinstance(exc, AuthError):
+            # both clients show ``error`` as text: the refusal and what to do, and the code
+            self.set_status(status_for(exc))
+            self._cors()
+            text = f"{exc.message} {exc.fix}".strip()
+            self.reply(
+                {"error": redact(text, self.ctx.data_dir), "code": exc.code}, status_for(exc)
+            )
+            return
+        if isinstance(exc, RecordRouteError):
             if exc.code in ("unsupported_media_type", "too_large"):
                 super().write_error(status_code, **kwargs)  # new rules keep the native shape
                 return
