@@ -185,3 +185,34 @@ def test_renderer_history_links_edit_similar_search_and_delete(server: ApiServer
     deleted = desktop(server, "POST", "/delete", json_body={"ids": [rid]})
     assert deleted.status == 200 and deleted.json()["success"] is True
     assert rid not in {r["id"] for r in desktop(server, "GET", "/history").json()}
+
+
+def test_renderer_record_routes_answer_in_shapes_it_reads(server: ApiServer) -> None:
+    rid = upload_one(server, "routes.txt", "Routes the renderer calls.")["file_uuid"]
+    path = record(server, rid)["file_path"]  # what the renderer sends back as file_path
+    check = desktop(server, "POST", "/check_existing_stt", json_body={"file_path": path})
+    assert check.json() == {"has_stt": False, "stt_file": None}
+    task = queue(server, rid, run_stt=True)["task_id"]
+    wait_for_task(server, rid, task)
+    check = desktop(server, "POST", "/check_existing_stt", json_body={"file_path": path}).json()
+    assert check["has_stt"] is True  # the renderer reads only has_stt
+    renamed = desktop(
+        server, "POST", "/update_filename", json_body={"record_id": rid, "filename": "새 이름.txt"}
+    )
+    assert renamed.status == 200 and record(server, rid)["filename"] == "새 이름.txt"
+    # resets: the renderer reads success, then message or error
+    reset = desktop(server, "POST", "/reset_summary_embedding", json_body={"record_id": rid})
+    assert reset.json()["success"] is True and reset.json()["message"]
+    every = desktop(server, "POST", "/reset_all_tasks", json_body={"tasks": ["summary"]}).json()
+    assert every["success"] is True and every["message"]
+    assert desktop(server, "POST", "/reset", json_body={"record_id": rid}).json() == {
+        "success": True
+    }
+    assert record(server, rid)["stt_done"] is False
+    # models: the settings popup reads models and default.summarize
+    models = desktop(server, "GET", "/models").json()
+    assert set(models) == {"models", "default"} and models["default"]["summarize"]
+    # the stop button shows "error" as text: stopping needs the token (quit the app instead)
+    stop = desktop(server, "POST", "/shutdown")
+    assert stop.status == 401 and "quit the desktop app" in stop.json()["error"]
+    assert stop.headers["access-control-allow-origin"] == "null"  # the page can read it
