@@ -150,11 +150,16 @@ def test_renderer_history_links_edit_similar_search_and_delete(server: ApiServer
     # the web page's request gets relative links; each variant answers 304 to its ETag
     web = next(r for r in server.compat("GET", "/history").json() if r["id"] == rid)
     assert web["stt_path"] == rec["stt_path"].removeprefix(base(server))
+    etags = set()
     for headers in (DESKTOP, {}):
         first = server.compat("GET", "/history", headers=headers)
-        etag = first.headers["etag"]
-        again = server.compat("GET", "/history", headers={**headers, "If-None-Match": etag})
+        etags.add(first.headers["etag"])
+        assert first.headers["vary"] == "Origin"
+        again = server.compat(
+            "GET", "/history", headers={**headers, "If-None-Match": first.headers["etag"]}
+        )
         assert again.status == 304
+    assert len(etags) == 2  # two bodies, two tags
     # the overlay's editor sends the id cut from its link; the Rust shape sent the record id
     link_id = rec["stt_path"].split("/download/")[1]
     for identifier, content in ((link_id, "Edited by link."), (rid, "Edited by record id.")):

@@ -97,8 +97,10 @@ class HistoryHandler(CompatHandler):
             records = cached.records if not base else [with_base(r, base) for r in cached.records]
             body = json.dumps(records, ensure_ascii=False).encode("utf-8")
             cached.bodies[base] = body
-        etag = f'"{cached.stamp}"'
+        # one URL, two bodies (absolute links for Origin null): tell caches they differ
+        etag = f'"{cached.stamp}-abs"' if base else f'"{cached.stamp}"'
         self.set_header("ETag", etag)
+        self.set_header("Vary", "Origin")
         self.set_header("Cache-Control", "no-cache")
         sent = self.request.headers.get("If-None-Match") or ""
         if etag in {tag.strip().removeprefix("W/") for tag in sent.split(",")}:

@@ -211,10 +211,37 @@ def fixed_ports() -> Iterator[None]:
                     pytest.fail(f"{FIXED_PORTS_LOCK} stayed locked for 30 minutes")
                 time.sleep(1)
         try:
+            _wait_ports_free((8080, 8765), deadline=time.monotonic() + 600)
             yield
         finally:
             with contextlib.suppress(OSError):
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def _wait_ports_free(ports: tuple[int, ...], deadline: float) -> None:
+    """A server of an earlier test may still be stopping; someone without the lock may
+    hold a port: wait, then say who holds it."""
+    while not all(_port_free(port) for port in ports):
+        if time.monotonic() > deadline:
+            import psutil
+
+            holders = [
+                f"{c.laddr.port}: pid {c.pid}"
+                for c in psutil.net_connections("tcp")
+                if c.laddr and c.laddr.port in ports and c.status == psutil.CONN_LISTEN
+            ]
+            pytest.fail(f"ports {ports} stayed busy (without the lock?): {holders}")
+        time.sleep(1)
 
 
 @pytest.fixture(scope="session")
