@@ -164,7 +164,10 @@ class ProcessHandler(CompatHandler):
         if job is None:
             self.reply({"error": "FILE_NOT_FOUND"})
             return
-        self.ctx.unlisted_tasks[task_id] = job.id
+        unlisted = self.ctx.unlisted_tasks
+        unlisted[task_id] = job.id
+        while len(unlisted) > 1000:  # a renderer that never asks: keep the newest only
+            del unlisted[next(iter(unlisted))]
         self.ctx.ensure_workers()
         self.reply({"task_id": task_id, "message": f"Queued: {', '.join(tasks)}."})
 
