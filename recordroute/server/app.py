@@ -229,6 +229,7 @@ async def serve(app: RecordRoute, options: ServerOptions) -> int:
         api.add_sockets(sockets)
         servers.append(api)
         port = sockets[0].getsockname()[1]
+        ctx.api_port = port
         ws_port = None
         if options.ws_port is not None:
             ws = HTTPServer(make_compat_socket_app(ctx))

@@ -11,7 +11,7 @@ from typing import Any, ClassVar, TypeVar
 from tornado.web import HTTPError, RequestHandler
 
 from ..errors import AuthError, InvalidInputError, RecordRouteError
-from .auth import host_allowed, token_from, token_matches
+from .auth import host_allowed, is_desktop_shell, token_from, token_matches
 from .context import ServerContext
 from .errors import (
     ForbiddenError,
@@ -41,7 +41,18 @@ def check_access(
             "Use 127.0.0.1 or localhost in the URL.",
         )
     origin = request.headers.get("Origin")
-    if not ctx.policy.allows(origin, request.host, request.protocol, allow_null=compat):
+    allow_null = compat and is_desktop_shell(request.headers)
+    if not ctx.policy.allows(
+        origin, request.host, request.protocol, allow_null=allow_null, own_port=ctx.api_port
+    ):
+        if origin == "null":
+            raise ForbiddenError(
+                "Requests from a page without an origin (a file:// page or a sandboxed "
+                "frame) are accepted only from the RecordRoute desktop app"
+                + (" and only on the original client's routes." if not compat else "."),
+                "Open the page this server serves (recordroute serve --frontend DIR) or "
+                "the desktop app.",
+            )
         raise ForbiddenError(
             f"Requests from the web page origin {origin!r} are not allowed.",
             "Open the page from this server or the dashboards, or start the server with "
@@ -56,6 +67,12 @@ def check_access(
     query = handler.get_query_argument("token", None) if read_only else None
     given = token_from(request.headers, query, allow_query=read_only)
     if not token_matches(given, options.token):
+        if shutdown and not given:
+            raise AuthError(
+                "Stopping the server from a page needs the server's token.",
+                "Stop it where it runs (Ctrl-C, or quit the desktop app), or send "
+                "'Authorization: Bearer <token>'.",
+            )
         raise AuthError(
             "This request needs the server's token." if not given else "The token is wrong.",
             "Send 'Authorization: Bearer <token>' (the token is printed by `recordroute "

@@ -7,6 +7,8 @@ The server is ``recordroute serve`` when that command exists, else Voila started
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -27,6 +29,9 @@ from recordroute import RecordRoute, Settings
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 SHARED_AUDIO = REPO.parent / "shared" / "data" / "audio"
+#: the original RecordRoute's clients, read from there (never copied into the repository)
+CLIENTS = REPO.parent / "shared" / "clients"
+FIXED_PORTS_LOCK = Path("/tmp/recordroute-fixed-ports.lock")
 ARTIFACTS = REPO / "test-artifacts" / "screenshots"
 CHROMIUM = Path(os.environ.get("RECORDROUTE_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_FLAGS = [
@@ -178,6 +183,65 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
 def _artifacts_dir() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def clients() -> Path:
+    for page in ("web-main/upload.html", "electron-rust/frontend/upload.html"):
+        if not (CLIENTS / page).is_file():
+            pytest.skip(
+                f"the original clients are not available: {CLIENTS / page} is absent "
+                "(../shared/clients)"
+            )
+    return CLIENTS
+
+
+@pytest.fixture
+def fixed_ports() -> Iterator[None]:
+    """Hold the lock on ports 8080 and 8765 (the original clients' own) for one test, so
+    that parallel runs and other users of the machine take turns."""
+    with FIXED_PORTS_LOCK.open("a") as handle:
+        deadline = time.monotonic() + 1800
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"{FIXED_PORTS_LOCK} stayed locked for 30 minutes")
+                time.sleep(1)
+        try:
+            _wait_ports_free((8080, 8765), deadline=time.monotonic() + 600)
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def _wait_ports_free(ports: tuple[int, ...], deadline: float) -> None:
+    """A server of an earlier test may still be stopping; someone without the lock may
+    hold a port: wait, then say who holds it."""
+    while not all(_port_free(port) for port in ports):
+        if time.monotonic() > deadline:
+            import psutil
+
+            holders = [
+                f"{c.laddr.port}: pid {c.pid}"
+                for c in psutil.net_connections("tcp")
+                if c.laddr and c.laddr.port in ports and c.status == psutil.CONN_LISTEN
+            ]
+            pytest.fail(f"ports {ports} stayed busy (without the lock?): {holders}")
+        time.sleep(1)
 
 
 @pytest.fixture(scope="session")
