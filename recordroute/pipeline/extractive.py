@@ -57,7 +57,7 @@ class Candidate:
 def sentence_prior(sentence: TimedSentence) -> float:
     """Short fillers ("네 맞아요", "Okay.") and run-on walls of text make poor key points."""
     count = len(content_words(sentence.text))
-    if count < 3:
+    if count < 3 or cue_phrases.PROCEDURE.search(sentence.text):
         return 0.3
     if count < 5:
         return 0.8
@@ -65,8 +65,8 @@ def sentence_prior(sentence: TimedSentence) -> float:
 
 
 def cap_for(sentences: int) -> int:
-    """At most this many cue sentences per section: 5, plus one per 100 sentences, up to 15."""
-    return min(15, 5 + sentences // 100)
+    """At most this many cue sentences per section: 8, plus one per 100 sentences, up to 20."""
+    return min(20, 8 + sentences // 100)
 
 
 def key_point_count(sentences: int) -> int:
@@ -90,9 +90,13 @@ def extract(
     relevance = np.asarray(vectors @ centroid, dtype=np.float64) * prior
     used: set[int] = set()
     cue_sections = [s for s in template.sections if s.source == "cues"]
-    for section, indices in _assign_cues(cue_sections, sentences, template.builtin).items():
+    for section, found in _assign_cues(cue_sections, sentences, template.builtin).items():
         spec = next(s for s in cue_sections if s.key == section)
-        chosen = _pick(indices, vectors, relevance, cap_for(len(sentences)))
+        indices = [i for i, _strength in found]
+        boosted = relevance.copy()
+        for i, strength in found:
+            boosted[i] += 0.3 * strength
+        chosen = _pick(indices, vectors, boosted, cap_for(len(sentences)))
         out[section] = [_cue_line(spec, i, sentences[i], language) for i in chosen]
         used.update(chosen)
     for spec in template.sections:
@@ -116,7 +120,7 @@ def extract(
 
 def _assign_cues(
     sections: Sequence[SectionSpec], sentences: Sequence[TimedSentence], builtin: bool
-) -> dict[str, list[int]]:
+) -> dict[str, list[tuple[int, int]]]:
     """Each cue sentence goes to one section: its strongest match, ties by precedence."""
     sets: list[tuple[str, int, cue_phrases.CueSet]] = []
     for spec in sections:
@@ -126,7 +130,7 @@ def _assign_cues(
                 sets.append((spec.key, rank, cue_phrases.CUES[name]))
         else:
             sets.append((spec.key, -1, cue_phrases.custom_cues(spec.cues)))
-    found: dict[str, list[int]] = {s.key: [] for s in sections}
+    found: dict[str, list[tuple[int, int]]] = {s.key: [] for s in sections}
     for index, sentence in enumerate(sentences):
         if len(content_words(sentence.text)) < 3:
             continue
@@ -137,11 +141,10 @@ def _assign_cues(
         scored = [s for s in scored if s[0] > 0]
         if not scored:
             continue
+        strength, _rank, key = max(scored)
         if any(k == "action_items" for _s, _r, k in scored) and _has_owner(sentence.text):
-            found_key = "action_items" if "action_items" in found else max(scored)[2]
-        else:
-            found_key = max(scored)[2]
-        found[found_key].append(index)
+            key, strength = "action_items", strength + 1
+        found[key].append((index, strength))
     return found
 
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..grounding import EmbedFn, Grounder
 from ..grounding.text import content_words, normalize
+from .cues import PROCEDURE
 
 MAX_CHARS = 72
 _CLAUSE = re.compile(r"\s*[,;:，、]\s*|\s+[-–—]\s+")
@@ -58,6 +59,8 @@ def candidates(
     """Title candidates, best first: shortened key sentences, then keyphrases."""
     out: list[str] = []
     for sentence in key_sentences:
+        if sentence.rstrip().endswith(("?", "？")) or PROCEDURE.search(sentence):
+            continue  # a question or a greeting does not name what was said
         short = _capitalise(_shorten(sentence, embed))
         if short and short not in out:
             out.append(short)
