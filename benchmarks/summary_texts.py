@@ -28,8 +28,8 @@ class Text:
     language: str
     template: str
     segments: list[Segment]
-    #: (label, sentence) for every labelled line: label "D" (decision) or "A" (action item)
-    labels: list[tuple[str, str]]
+    #: (label, sentence, segment index) for every labelled line: "D" decision, "A" action item
+    labels: list[tuple[str, str, int]]
 
     @property
     def hours(self) -> float:
@@ -47,14 +47,14 @@ def seconds_for(sentence: str) -> float:
     return max(1.0, len(sentence.split()) / WORDS_PER_S)
 
 
-def timed(lines: list[str]) -> tuple[list[Segment], list[tuple[str, str]]]:
+def timed(lines: list[str]) -> tuple[list[Segment], list[tuple[str, str, int]]]:
     segments, labels = [], []
     clock = 0.0
     for raw in lines:
         match = re.match(r"^\[([DA])\]\s*(.*)$", raw)
         text = match.group(2) if match else raw
         if match:
-            labels.append((match.group(1), text))
+            labels.append((match.group(1), text, len(segments)))
         length = seconds_for(text)
         segments.append(Segment(round(clock, 2), round(clock + length, 2), text))
         clock += length + 0.4
@@ -103,13 +103,11 @@ _SLOTS = {
 
 
 def _agenda(language: str) -> list[list[str]]:
-    _header, lines = _parse(TEXTS / f"agenda-{language}.txt")
     items: list[list[str]] = []
     text = (TEXTS / f"agenda-{language}.txt").read_text(encoding="utf-8")
     for block in text.split("\n## ")[1:]:
         body = [line.strip() for line in block.splitlines()[1:] if line.strip()]
         items.append(body)
-    assert sum(len(i) for i in items) == len(lines) - 0 or items
     return items
 
 

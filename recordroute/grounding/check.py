@@ -36,7 +36,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: texts in, one row per text out (rows are normalised here, so any scale will do)
 EmbedFn = Callable[[Sequence[str]], "npt.NDArray[np.float32]"]
-VERDICTS = ("grounded", "unsupported", "echo", "wrong_language", "duplicate", "placeholder", "empty")
+VERDICTS = (
+    "grounded",
+    "unsupported",
+    "echo",
+    "wrong_language",
+    "duplicate",
+    "placeholder",
+    "empty",
+)
 #: support needed to keep a line; chosen on labelled lines (see benchmarks/summaries.py)
 THRESHOLD = 0.45
 #: with too little lexical support a line is not kept, however close its meaning seems
@@ -60,7 +68,9 @@ _META = re.compile(
     r"다음은|아래는|위는|요약입니다|요약하겠습니다|당신은)"
 )
 _BULLET = re.compile(r"^\s*(?:[-*•·]+|\d+[.)]|#+)\s*")
-_TIME_REF = re.compile(r"\s*[(\[]\s*\d{1,3}:\d{2}(?::\d{2})?(?:\s*[-–~]\s*\d{1,3}:\d{2}(?::\d{2})?)?\s*[)\]]")
+_TIME_REF = re.compile(
+    r"\s*[(\[]\s*\d{1,3}:\d{2}(?::\d{2})?(?:\s*[-–~]\s*\d{1,3}:\d{2}(?::\d{2})?)?\s*[)\]]"
+)
 
 
 def clean_line(line: str) -> str:
@@ -213,18 +223,19 @@ class Grounder:
         if mismatch:
             return LineVerdict(text, "wrong_language", mismatch)
         lexical, semantic, score, supports = self._support(mine, vector)
-        found = dict(lexical=lexical, semantic=semantic, score=score, supports=supports)
+
+        def found(verdict: str, reason: str) -> LineVerdict:
+            return LineVerdict(text, verdict, reason, score, lexical, semantic, supports)
+
         invented = sorted(a for a in anchors(text) if not self._said(a))
         if invented:
             said = ", ".join(f"'{a}'" for a in invented)
-            return LineVerdict(text, "unsupported", f"the recording never says {said}", **found)
+            return found("unsupported", f"the recording never says {said}")
         if score < self.threshold or lexical < MIN_LEXICAL:
-            return LineVerdict(
-                text,
+            return found(
                 "unsupported",
                 f"nothing in the recording supports it (support {score:.2f}, "
                 f"needed {self.threshold:.2f})",
-                **found,
             )
         for number, (other, other_vector) in enumerate(kept, start=1):
             overlap = len(mine & other) / max(1, len(mine | other))
@@ -234,12 +245,12 @@ class Grounder:
                 else 0.0
             )
             if overlap >= DUPLICATE_OVERLAP or close >= DUPLICATE_COSINE:
-                return LineVerdict(text, "duplicate", f"it repeats kept line {number}", **found)
-        return LineVerdict(text, "grounded", "", **found)
+                return found("duplicate", f"it repeats kept line {number}")
+        return found("grounded", "")
 
     def _said(self, anchor: str) -> bool:
         if anchor[0].isdigit():
-            return anchor in self._source_words
+            return anchor.replace(",", "") in self._source_words
         return anchor in self._source_text
 
     def _support(
@@ -319,7 +330,7 @@ class Grounder:
 def _unit(rows: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     matrix = np.asarray(rows, dtype=np.float32)
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return matrix / np.where(norms == 0, 1.0, norms)
+    return (matrix / np.where(norms == 0, 1.0, norms)).astype(np.float32)
 
 
 def check_lines(

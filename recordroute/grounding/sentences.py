@@ -21,7 +21,9 @@ _KO_END = re.compile(
     r"(?:니다|어요|아요|해요|세요|에요|예요|네요|군요|한다|했다|된다|이다|였다|있다|없다|겠다)"
     r"\s+(?=[가-힣])"
 )
-_TERMINAL = re.compile(r"[.!?。！？…][\"'”’)\]]*$|(?:니다|어요|아요|해요|세요|에요|예요|한다|했다|이다|였다)$")
+_TERMINAL = re.compile(
+    r"[.!?。！？…][\"'”’)\]]*$|(?:니다|어요|아요|해요|세요|에요|예요|한다|했다|이다|였다)$"
+)
 #: a run-on sentence is cut here (characters), so no passage grows without bound
 MAX_CHARS = 400
 #: segments further apart than this (seconds) are never joined into one sentence

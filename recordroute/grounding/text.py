@@ -84,7 +84,9 @@ def words(text: str) -> list[str]:
 def content_words(text: str) -> list[str]:
     """:func:`words` without stop words and one-letter Latin words."""
     return [
-        w for w in words(text) if w not in STOP_WORDS and (len(w) > 1 or is_hangul(w) or w.isdigit())
+        w
+        for w in words(text)
+        if w not in STOP_WORDS and (len(w) > 1 or is_hangul(w) or w.isdigit())
     ]
 
 
@@ -115,7 +117,7 @@ def anchors(text: str) -> set[str]:
         raw = match.group()
         word = raw.lower()
         if raw[0].isdigit():
-            found.add(word.replace(",", ""))
+            found.add(word)
         elif word in _WEEKDAYS_MONTHS or any(
             is_hangul(word) and word.startswith(day) for day in _WEEKDAYS_MONTHS
         ):

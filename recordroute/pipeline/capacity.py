@@ -84,7 +84,13 @@ _NOTES = {
 
 
 def mode_note(
-    reason: str, language: str, *, label: str = "", written: int = 0, kept: int = 0, filled: bool = False
+    reason: str,
+    language: str,
+    *,
+    label: str = "",
+    written: int = 0,
+    kept: int = 0,
+    filled: bool = False,
 ) -> str:
     """The summary's mode in plain words, in the summary's language.
 

@@ -12,9 +12,7 @@ import dataclasses
 import re
 
 _DAYS_EN = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
-_MONTHS_EN = (
-    "january|february|march|april|may|june|july|august|september|october|november|december"
-)
+_MONTHS_EN = "january|february|march|april|may|june|july|august|september|october|november|december"
 _DUE_KO = (
     r"(?:다음\s*주|이번\s*주|다다음\s*주)?\s*[월화수목금토일]요일|\d{1,2}\s*월\s*\d{1,2}\s*일|"
     r"\d{1,2}\s*일|내일|모레|글피|월말|주말|연말|분기\s*말|이달\s*말|다음\s*달|이번\s*주|다음\s*주|오늘|"
@@ -32,8 +30,14 @@ DUE = (
 )
 _ROLE_KO = r"(?:\s*(?:씨|님|팀장님?|과장님?|대리님?|부장님?|매니저님?|선배님?|책임님?))?"
 OWNER = (
-    re.compile(rf"([가-힣]{{2,4}}?){_ROLE_KO}\s*(?:이|가|께서|은|는)\s*(?:[^.?!]{{0,30}}?)(?:담당|맡)"),
-    re.compile(r"담당(?:자)?(?:는|은|:|으로)?\s*([가-힣]{2,4}?)" + _ROLE_KO + r"(?:이|가|입니다|로|으로|\b)"),
+    re.compile(
+        rf"([가-힣]{{2,4}}?){_ROLE_KO}\s*(?:이|가|께서|은|는)\s*(?:[^.?!]{{0,30}}?)(?:담당|맡)"
+    ),
+    re.compile(
+        r"담당(?:자)?(?:는|은|:|으로)?\s*([가-힣]{2,4}?)"
+        + _ROLE_KO
+        + r"(?:이|가|입니다|로|으로|\b)"
+    ),
     re.compile(
         rf"([가-힣]{{2,4}}?){_ROLE_KO}\s*(?:이|가|께서)\s+[^.?!]{{0,60}}?"
         r"(?:까지|하겠습니다|할게요|하기로|해\s*주세요|주시기\s*바랍니다)"
@@ -74,22 +78,25 @@ CUES = {
             r"결정|확정|합의|하기로|기로\s*(?:했|하였|결정|합의)|승인|채택|정했|정하자|결론",
             r"\b(?:decided|decide to|decision|agreed|we agree|approved|settled on|"
             r"(?:we'll|we will|let's) go with|final call|concluded|signed off|"
-            r"(?:date|deadline) is (?:now )?(?:set |moved |fixed )?(?:for |to )?(?:" + _DAYS_EN + r"))\b",
+            rf"(?:date|deadline) is (?:now )?(?:set |moved |fixed )?(?:for |to )?(?:{_DAYS_EN}))\b",
         ),
     ),
     "action_items": CueSet(
         "action_items",
-        _any(
-            r"담당|맡(?:아|기|겠|을)|(?:" + _DUE_KO + r")\s*까지|(?:제가|저희가)\s.*(?:하겠습니다|할게요)|"
-            r"씨가\s.*(?:주세요|기로)|부탁(?:드립|합)|할\s*일|액션\s*아이템",
-            r"\b(?:action items?|owner|assigned to|to-?do|follow(?:s)? up on|"
-            r"will (?:send|prepare|draft|write|update|check|review|set up|schedule|share|book|"
-            r"call|email|fix|finish|look into|take care|organi[sz]e|contact|circulate|order|"
-            r"test|deploy|publish|collect|compile|reach out|talk to|confirm|create|submit)|"
-            r"i'll|i will|needs? to|please)\b",
-            r"\b(?:by|before|due) (?:" + _DUE_EN + r")\b",
-        )
-        + (_NAME_WILL,),
+        (
+            *_any(
+                r"담당|맡(?:아|기|겠|을)|"
+                rf"(?:{_DUE_KO})\s*까지|(?:제가|저희가)\s.*(?:하겠습니다|할게요)|"
+                r"씨가\s.*(?:주세요|기로)|부탁(?:드립|합)|할\s*일|액션\s*아이템",
+                r"\b(?:action items?|owner|assigned to|to-?do|follow(?:s)? up on|"
+                r"will (?:send|prepare|draft|write|update|check|review|set up|schedule|share|book|"
+                r"call|email|fix|finish|look into|take care|organi[sz]e|contact|circulate|order|"
+                r"test|deploy|publish|collect|compile|reach out|talk to|confirm|create|submit)|"
+                r"i'll|i will|needs? to|please)\b",
+                rf"\b(?:by|before|due) (?:{_DUE_EN})\b",
+            ),
+            _NAME_WILL,
+        ),
     ),
     "risks": CueSet(
         "risks",
@@ -156,9 +163,9 @@ CUES = {
 PROCEDURE = re.compile(
     r"회의(?:를|는)?\s*(?:시작|마치|끝내)|시작하겠|마치겠|여기까지|넘어가겠|말씀(?:해|드리|하)|"
     r"안녕하세요|수고하셨|^감사합니다|"
-    r"\b(?:let's (?:get )?start|get started|wrap up|(?:let's )?move on to|give us (?:a |an )?(?:quick )?"
-    r"(?:status|update|overview)|good (?:morning|afternoon|evening)|thanks for (?:joining|coming)|"
-    r"thank you all|see you)\b",
+    r"\b(?:let's (?:get )?start|get started|wrap up|(?:let's )?move on to|"
+    r"give us (?:a |an )?(?:quick )?(?:status|update|overview)|"
+    r"good (?:morning|afternoon|evening)|thanks for (?:joining|coming)|thank you all|see you)\b",
     re.IGNORECASE,
 )
 
@@ -172,7 +179,9 @@ def cue_strength(sentence: str, cues: CueSet) -> int:
 
 def custom_cues(words: tuple[str, ...]) -> CueSet:
     """A cue set from a custom template's words (matched anywhere, case-insensitive)."""
-    return CueSet("custom", tuple(re.compile(re.escape(w.strip()), re.IGNORECASE) for w in words if w.strip()))
+    return CueSet(
+        "custom", tuple(re.compile(re.escape(w.strip()), re.IGNORECASE) for w in words if w.strip())
+    )
 
 
 def find_owner(sentence: str) -> str | None:

@@ -135,8 +135,7 @@ def _assign_cues(
         if len(content_words(sentence.text)) < 3:
             continue
         scored = [
-            (cue_phrases.cue_strength(sentence.text, cues), -rank, key)
-            for key, rank, cues in sets
+            (cue_phrases.cue_strength(sentence.text, cues), -rank, key) for key, rank, cues in sets
         ]
         scored = [s for s in scored if s[0] > 0]
         if not scored:
@@ -188,7 +187,9 @@ def _query(
     query = unit_rows(embed([description]))[0]
     closeness = np.asarray(vectors @ query, dtype=np.float64)
     indices = [
-        i for i in np.argsort(-closeness)[:40] if closeness[i] >= QUERY_MIN_SIMILARITY and i not in used
+        i
+        for i in np.argsort(-closeness)[:40]
+        if closeness[i] >= QUERY_MIN_SIMILARITY and i not in used
     ]
     chosen = _pick([int(i) for i in indices], vectors, closeness + 0.2 * relevance, 4)
     return [Candidate(spec.key, sentences[i].text, i) for i in chosen]

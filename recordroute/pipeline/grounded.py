@@ -157,7 +157,13 @@ class GroundedSummarizer:
             sentences=sentences,
             sentence_vectors=vectors,
         )
-        headings = dict(zip([s.key for s in self.template.sections], self.template.headings(language), strict=True))
+        headings = dict(
+            zip(
+                [s.key for s in self.template.sections],
+                self.template.headings(language),
+                strict=True,
+            )
+        )
         instructions = prompts.instruction_texts(
             language, list(headings.values()), self._instructions()
         )
@@ -231,7 +237,9 @@ class GroundedSummarizer:
 
     def _instructions(self) -> str:
         parts = [self.template.instructions]
-        parts += [f"{s.title('en')}: {s.instruction}" for s in self.template.sections if s.instruction]
+        parts += [
+            f"{s.title('en')}: {s.instruction}" for s in self.template.sections if s.instruction
+        ]
         return "\n".join(p for p in parts if p)
 
     def _embed_sentences(
@@ -248,7 +256,9 @@ class GroundedSummarizer:
             batch = [s.text for s in sentences[begin : begin + EMBED_BATCH]]
             rows.append(self.embed(batch))
             done = min(len(sentences), begin + EMBED_BATCH)
-            report(share * done / len(sentences), f"summary: reading {done}/{len(sentences)} sentences")
+            report(
+                share * done / len(sentences), f"summary: reading {done}/{len(sentences)} sentences"
+            )
         return np.concatenate(rows)
 
     def _written(

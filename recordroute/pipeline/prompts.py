@@ -98,12 +98,17 @@ def reduce_prompt(
     return _fill(_REDUCE, language, text, headings, instructions)
 
 
-def instruction_texts(language: str, headings: Sequence[str] = (), instructions: str = "") -> list[str]:
+def instruction_texts(
+    language: str, headings: Sequence[str] = (), instructions: str = ""
+) -> list[str]:
     """Every text the model is given besides the transcript: what an echo would repeat."""
     lang = prompt_language(language)
     texts = [SYSTEM[lang], _MAP[lang], _REDUCE[lang], _TITLE[lang], *SECTION_TITLES[lang].values()]
     texts += [*headings, instructions] if instructions else list(headings)
-    return [t.replace("{text}", "").replace("{headings}", "").replace("{language_hint}", "") for t in texts]
+    return [
+        t.replace("{text}", "").replace("{headings}", "").replace("{language_hint}", "")
+        for t in texts
+    ]
 
 
 def title_prompt(text: str, language: str) -> str:

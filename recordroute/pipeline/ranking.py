@@ -10,10 +10,11 @@ import numpy as np
 if TYPE_CHECKING:  # pragma: no cover
     import numpy.typing as npt
 
+
 def unit_rows(rows: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     matrix = np.asarray(rows, dtype=np.float32)
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return matrix / np.where(norms == 0, 1.0, norms)
+    return (matrix / np.where(norms == 0, 1.0, norms)).astype(np.float32)
 
 
 def mmr(
@@ -47,7 +48,7 @@ def centrality(vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
     if n == 1:
         return np.ones(1)
     similarity = np.asarray(vectors @ vectors.T, dtype=np.float64)
-    return (similarity.sum(axis=1) - np.diag(similarity)) / (n - 1)
+    return np.asarray((similarity.sum(axis=1) - np.diag(similarity)) / (n - 1), dtype=np.float64)
 
 
 def key_indices(

@@ -201,7 +201,9 @@ def split_sections(
     """
     titles = {t.lower() for words in (names or {}).values() for t in words}
     names = names or _SECTION_WORDS
-    titles |= {t.lower() for t in prompts.SECTION_TITLES[prompts.prompt_language(language)].values()}
+    titles |= {
+        t.lower() for t in prompts.SECTION_TITLES[prompts.prompt_language(language)].values()
+    }
     sections: dict[str, list[str]] = {key: [] for key in names}
     current = default if default in sections else next(iter(sections))
     for raw in text.splitlines():

@@ -40,7 +40,9 @@ class SectionSpec:
     instruction: str = ""
 
     def title(self, language: str) -> str:
-        return self.titles.get(prompts.prompt_language(language)) or next(iter(self.titles.values()))
+        return self.titles.get(prompts.prompt_language(language)) or next(
+            iter(self.titles.values())
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,9 +107,12 @@ _LECTURE = SummaryTemplate(
         _section("definitions", "정의", "Definitions", "cues", "definitions"),
         _section("examples", "예시", "Examples", "cues", "examples"),
         _section("questions", "질문", "Questions", "cues", "questions"),
-        _section("assignments", "과제 및 다음 시간", "Assignments and next class", "cues", "assignments"),
+        _section(
+            "assignments", "과제 및 다음 시간", "Assignments and next class", "cues", "assignments"
+        ),
     ),
-    "Summarise a lecture: what it teaches, the terms it defines, its examples and what students must do next.",
+    "Summarise a lecture: what it teaches, the terms it defines, its examples and what "
+    "students must do next.",
 )
 _INTERVIEW = SummaryTemplate(
     "interview",
@@ -162,7 +167,8 @@ def template_from_dict(data: Mapping[str, Any]) -> SummaryTemplate:
     if not _NAME.match(name):
         raise InvalidInputError(
             f"The template name {name!r} has characters that are not allowed.",
-            "Use lower-case letters, digits, '-' and '_' (up to 40), starting with a letter or digit.",
+            "Use lower-case letters, digits, '-' and '_' (up to 40), starting with a letter or "
+            "digit.",
         )
     if name in BUILTIN:
         raise InvalidInputError(
@@ -174,7 +180,7 @@ def template_from_dict(data: Mapping[str, Any]) -> SummaryTemplate:
             f"A template needs 1 to {MAX_SECTIONS} sections; got {raw_sections!r}.",
             'Give "sections" as a list like [{"title": "Decisions", "cues": ["decided"]}].',
         )
-    sections = []
+    sections: list[SectionSpec] = []
     for number, raw in enumerate(raw_sections, start=1):
         if not isinstance(raw, Mapping):
             raise InvalidInputError(
@@ -203,8 +209,12 @@ def template_from_dict(data: Mapping[str, Any]) -> SummaryTemplate:
             raise InvalidInputError(
                 f"Two sections are called {title!r}.", "Give every section its own title."
             )
-        sections.append(SectionSpec(f"s{number}", {"ko": title, "en": title}, source, cues, instruction))
-    instructions = _text(data.get("instructions"), "The template instructions", 1000, required=False)
+        sections.append(
+            SectionSpec(f"s{number}", {"ko": title, "en": title}, source, cues, instruction)
+        )
+    instructions = _text(
+        data.get("instructions"), "The template instructions", 1000, required=False
+    )
     return SummaryTemplate(name, tuple(sections), instructions, builtin=False)
 
 
