@@ -48,7 +48,9 @@ VERDICTS = (
 #: support needed to keep a line; chosen on labelled lines (see benchmarks/summaries.py)
 THRESHOLD = 0.45
 #: with too little lexical support a line is not kept, however close its meaning seems
-MIN_LEXICAL = 0.2
+MIN_LEXICAL = 0.4
+#: without an embed function only words count, and a line needs more of them
+LEXICAL_ONLY_THRESHOLD = 0.6
 #: the most consecutive sentences one passage joins
 WINDOW = 3
 DUPLICATE_OVERLAP = 0.7
@@ -152,7 +154,7 @@ class Grounder:
         joined = " ".join(texts)
         self.language = language or detect_language(joined)
         self.allowed = source_languages(texts, self.language)
-        self.threshold = threshold
+        self.threshold = threshold if embed is not None else max(threshold, LEXICAL_ONLY_THRESHOLD)
         self._embed = embed
         self._features = [features(t) for t in texts]
         counts = Counter(f for fs in self._features for f in fs)
@@ -231,11 +233,17 @@ class Grounder:
         if invented:
             said = ", ".join(f"'{a}'" for a in invented)
             return found("unsupported", f"the recording never says {said}")
-        if score < self.threshold or lexical < MIN_LEXICAL:
+        if score < self.threshold:
             return found(
                 "unsupported",
                 f"nothing in the recording supports it (support {score:.2f}, "
                 f"needed {self.threshold:.2f})",
+            )
+        if lexical < MIN_LEXICAL:
+            return found(
+                "unsupported",
+                f"too little of it is said in the recording (word overlap {lexical:.2f}, "
+                f"needed {MIN_LEXICAL:.2f})",
             )
         for number, (other, other_vector) in enumerate(kept, start=1):
             overlap = len(mine & other) / max(1, len(mine | other))
