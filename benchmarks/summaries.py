@@ -280,7 +280,8 @@ def main() -> None:
     out.append("\n### Totals\n")
     out += [totals(label, rows) + "\n" for label, rows in all_rows.items()]
     if not args.quick:
-        baseline(embedded, [t for t in short], embed, out)
+        for model in (embedded, gemma):
+            baseline(model, short, embed, out)
     calibration(by_name | {t.name: t for t in short}, embed, out)
     report = "\n".join(out) + "\n"
     print("\n".join(out[-12:]))

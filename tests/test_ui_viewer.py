@@ -92,6 +92,28 @@ def test_summary_is_rendered_safely(app: RecordRoute, tmp_path: Path) -> None:
     )
 
 
+def test_summary_times_are_links_that_play_from_that_moment(
+    app: RecordRoute, tmp_path: Path
+) -> None:
+    rid = _timed_recording(app, tmp_path)
+    note = "Extractive summary: sentences taken word for word from the recording."
+    app.save_artifact(
+        rid,
+        "summary",
+        "md",
+        f"> {note}\n\n## Key points\n- [00:00:02] The budget was approved.\n- None noted\n",
+    )
+    panel = _viewer(app)
+    panel.open(rid)
+    value = panel.summary.value
+    assert f'<p class="rr-note">{note}</p>' in value
+    assert (
+        '<li><a class="rr-time rr-summary-time" href="#" data-start="2.00" '
+        f'onclick="{viewer_module.SEEK_JS}return false;">00:00:02</a> The budget was approved.</li>'
+    ) in value
+    assert "<li>None noted</li>" in value
+
+
 def test_edit_save_then_refresh_summary_and_index(app: RecordRoute, tmp_path: Path) -> None:
     rid = _timed_recording(app, tmp_path)
     panel = _viewer(app)
