@@ -38,7 +38,8 @@ from recordroute import Settings  # noqa: E402
 from recordroute.grounding import THRESHOLD, Grounder, clean_line  # noqa: E402
 from recordroute.models import Segment  # noqa: E402
 from recordroute.pipeline import prompts  # noqa: E402
-from recordroute.pipeline.grounded import GroundedSummarizer, remembering  # noqa: E402
+from recordroute.pipeline.grounded import GroundedSummarizer  # noqa: E402
+from recordroute.pipeline.grounded_result import remembering  # noqa: E402
 from recordroute.pipeline.summarize import MapReduceSummarizer, split_sections  # noqa: E402
 from recordroute.pipeline.templates import BUILTIN  # noqa: E402
 from recordroute.pipeline.titles import clean_title, is_generic  # noqa: E402

@@ -12,7 +12,7 @@ from benchmarks.summary_texts import Text
 from recordroute.grounding import Grounder, detect_language, language_mismatch
 from recordroute.grounding.check import EmbedFn
 from recordroute.pipeline import prompts
-from recordroute.pipeline.grounded import GroundedSummary
+from recordroute.pipeline.grounded_result import GroundedSummary
 from recordroute.pipeline.titles import is_generic
 
 

@@ -16,7 +16,8 @@ from benchmarks.summary_texts import load
 from recordroute import InvalidInputError, NotFoundError, RecordRoute, Segment, Settings
 from recordroute.grounding import EmbedFn, Grounder
 from recordroute.pipeline import capacity, prompts
-from recordroute.pipeline.grounded import GroundedSummarizer, GroundedSummary
+from recordroute.pipeline.grounded import GroundedSummarizer
+from recordroute.pipeline.grounded_result import GroundedSummary
 from recordroute.pipeline.summary_markdown import timed_lines
 from recordroute.pipeline.templates import BUILTIN, get_template, template_from_dict
 from recordroute.pipeline.titles import candidates, choose_title, is_generic
@@ -345,3 +346,15 @@ def test_process_gives_a_grounded_summary_and_title(tmp_path: Path) -> None:
         assert title == summary.meta["title"]["text"] and not is_generic(title)
         (title_file,) = app.list_artifacts(rec.id, "title")
         assert app.read_artifact_text(title_file.id) == title + "\n"
+
+
+def test_a_transcript_with_nothing_to_name_keeps_the_recording_name(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "db", min_free_mb=0)
+    with RecordRoute(settings) as app:
+        rec = app.add_file(write(tmp_path / "notes.txt", "Meeting notes."))
+        job = app.process(rec.id, ["title"])
+        assert job.state == "done", job.error
+        assert app.get_recording(rec.id).title == ""
+        assert app.list_artifacts(rec.id, "title") == []
+        (summary,) = app.list_artifacts(rec.id, "summary")
+        assert summary.meta["title"] == {"text": "", "start": None}

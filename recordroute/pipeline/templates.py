@@ -20,7 +20,6 @@ from typing import Any, Protocol
 
 from ..errors import InvalidInputError, NotFoundError
 from . import prompts
-from .cues import CUES
 
 SOURCES = ("topics", "key_points", "cues", "query")
 BUILTIN_NAMES = ("meeting", "lecture", "interview")
@@ -216,8 +215,3 @@ def template_from_dict(data: Mapping[str, Any]) -> SummaryTemplate:
         data.get("instructions"), "The template instructions", 1000, required=False
     )
     return SummaryTemplate(name, tuple(sections), instructions, builtin=False)
-
-
-def template_cue_sets(section: SectionSpec, builtin: bool) -> list[str]:
-    """The built-in cue sets a section uses (empty for custom words)."""
-    return [c for c in section.cues if builtin and c in CUES]
