@@ -104,6 +104,15 @@ def test_upload_process_search_view_and_edit(
         assert page.locator(".rr-viewer .rr-download").count() == 5
         page.locator(".rr-viewer .rr-line").first.click()  # seeks the player in the page
         assert page.evaluate("document.querySelector('.rr-viewer .rr-media') !== null")
+        # the summary says how it was made, and each line's time plays from that moment
+        assert "Extractive summary" in page.locator(".rr-viewer .rr-summary .rr-note").inner_text()
+        when = page.locator(".rr-viewer .rr-summary a.rr-summary-time").first
+        start = float(when.get_attribute("data-start") or "nan")
+        page.evaluate("document.querySelector('.rr-viewer .rr-media').currentTime = 5")
+        when.click()
+        page.wait_for_function(
+            f"Math.abs(document.querySelector('.rr-viewer .rr-media').currentTime - {start}) < 1"
+        )
         page.locator(".rr-viewer-edit").click()
         editor = page.locator(".rr-viewer-editor textarea")
         editor.wait_for()
