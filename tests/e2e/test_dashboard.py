@@ -108,7 +108,9 @@ def test_upload_process_search_view_and_edit(
         assert "Extractive summary" in page.locator(".rr-viewer .rr-summary .rr-note").inner_text()
         when = page.locator(".rr-viewer .rr-summary a.rr-summary-time").first
         start = float(when.get_attribute("data-start") or "nan")
+        page.wait_for_function("document.querySelector('.rr-viewer .rr-media').readyState >= 1")
         page.evaluate("document.querySelector('.rr-viewer .rr-media').currentTime = 5")
+        assert page.evaluate("document.querySelector('.rr-viewer .rr-media').currentTime") >= 4
         when.click()
         page.wait_for_function(
             f"Math.abs(document.querySelector('.rr-viewer .rr-media').currentTime - {start}) < 1"
