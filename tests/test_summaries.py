@@ -18,7 +18,7 @@ from recordroute.grounding import EmbedFn, Grounder
 from recordroute.pipeline import capacity, prompts
 from recordroute.pipeline.grounded import GroundedSummarizer
 from recordroute.pipeline.grounded_result import GroundedSummary
-from recordroute.pipeline.summary_markdown import timed_lines
+from recordroute.pipeline.summary_markdown import searchable_text, timed_lines
 from recordroute.pipeline.templates import BUILTIN, get_template, template_from_dict
 from recordroute.pipeline.titles import candidates, choose_title, is_generic
 from recordroute.protocols import LanguageModel
@@ -107,6 +107,9 @@ def test_the_embedded_model_is_not_asked_and_the_summary_says_so(
         assert line.start is not None and line.origin == "recording"
         if line.text in spoken:
             assert line.start == pytest.approx(spoken[line.text], abs=0.01)
+    indexed = searchable_text(result.markdown)
+    assert "Extractive summary" not in indexed and "None noted" not in indexed
+    assert f"- {decisions[0]}" in indexed and "[00:" not in indexed
     parsed = timed_lines(result.markdown)
     assert len(parsed) == len(result.lines) + 1  # one "None noted" bullet
     assert ("Decisions", 40.0, decisions[0]) in parsed

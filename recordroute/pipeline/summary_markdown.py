@@ -78,3 +78,20 @@ def timed_lines(markdown: str) -> list[tuple[str, float | None, str]]:
         elif line.startswith("- "):
             out.append((heading, None, line[2:]))
     return out
+
+
+def searchable_text(markdown: str) -> str:
+    """The summary as the search index should see it: what was said, not how it was made.
+
+    The note about the mode, the time stamps and the "None noted" placeholders are the same
+    in every summary; indexed, they would make all recordings look alike.
+    """
+    placeholders = {f"- {text}" for text in prompts.NONE_NOTED.values()}
+    out = []
+    for raw in markdown.splitlines():
+        line = raw.rstrip()
+        if line.startswith("> ") or line in placeholders:
+            continue
+        match = _TIMED.match(line)
+        out.append(f"- {match.group(4)}" if match else line)
+    return "\n".join(out).strip() + "\n"
