@@ -209,6 +209,19 @@ def test_protocol_grounded_model_lines_are_kept_and_fabrications_dropped(
     )
 
 
+def test_protocol_a_small_ollama_model_is_not_asked_to_write(
+    embed: EmbedFn, tmp_path: Path
+) -> None:
+    small = ReplayModel("gemma3:4b", parameters=268_098_176)  # what /api/show says of a 270M
+    with OllamaReplay((small,)) as replay:
+        result = GroundedSummarizer(embed, _ollama(replay, tmp_path)).summarize(
+            load("meeting-office-en").segments
+        )
+        assert replay.bodies("/api/chat") == [] and replay.bodies("/api/generate") == []
+    assert (result.mode, result.reason) == ("extractive", "too_small")
+    assert "gemma3:4b is too small to write summaries" in result.note
+
+
 def test_a_small_model_by_parameter_count_does_not_write(tmp_path: Path) -> None:
     class Tiny(Recorder):
         parameter_count = 350_000_000

@@ -49,6 +49,7 @@ class ReplayModel:
     template: str = "{{- range .Messages }}<start_of_turn>{{ .Role }}\n{{ .Content }}{{ end }}"
     embedding_length: int = 0  # > 0 for embedding models
     reply: str = "The meeting agreed to ship the release on Friday."
+    parameters: int = 4_299_915_632
     #: recorded answers: (texts the prompt must all contain, the answer); else ``reply``
     answers: tuple[tuple[tuple[str, ...], str], ...] = ()
 
@@ -178,7 +179,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _show(self, model: ReplayModel, body: dict[str, Any]) -> None:
         info: dict[str, Any] = {
             "general.architecture": model.family,
-            "general.parameter_count": 4_299_915_632,
+            "general.parameter_count": model.parameters,
             f"{model.family}.context_length": model.context_length,
         }
         if model.embedding_length:
