@@ -40,9 +40,9 @@ def test_korean_speech_to_grounded_korean_summary_title_and_search(
         assert character_error_rate(REFERENCE, heard) <= 0.15, heard
         assert segments[0].start >= 1.0  # the speech starts about 2 s in
 
-        (summary,) = app.list_artifacts(rec.id, "summary")
+        (summary,) = app.recordings.artifacts(rec.id, "summary")
         assert summary.meta["language"] == "ko" and summary.meta["mode"] == "extractive"
-        markdown = app.read_artifact_text(summary.id)
+        markdown = app.recordings.read_text(summary.id)
         assert "## 핵심 내용" in markdown and "## 결정 사항" in markdown
         lines = [(t, text) for _h, t, text in timed_lines(markdown) if text != "언급 없음"]
         assert lines and all(t is not None and t >= 1.0 for t, _text in lines)

@@ -353,15 +353,15 @@ def test_process_gives_a_grounded_summary_and_title(tmp_path: Path) -> None:
         )
         job = app.process(rec.id, ["summarize", "title"])
         assert job.state == "done", job.error
-        (summary,) = app.list_artifacts(rec.id, "summary")
+        (summary,) = app.recordings.artifacts(rec.id, "summary")
         assert summary.meta["mode"] == "extractive" and summary.meta["mode_reason"] == "too_small"
-        text = app.read_artifact_text(summary.id)
+        text = app.recordings.read_text(summary.id)
         assert [line for line in text.splitlines() if line.startswith("## ")] == MEETING_HEADINGS
         assert "- We agreed to move on the weekend of the twentieth of June." in text  # untimed
         title = app.get_recording(rec.id).title
         assert title == summary.meta["title"]["text"] and not is_generic(title)
-        (title_file,) = app.list_artifacts(rec.id, "title")
-        assert app.read_artifact_text(title_file.id) == title + "\n"
+        (title_file,) = app.recordings.artifacts(rec.id, "title")
+        assert app.recordings.read_text(title_file.id) == title + "\n"
 
 
 def test_a_transcript_with_nothing_to_name_keeps_the_recording_name(tmp_path: Path) -> None:
@@ -371,6 +371,6 @@ def test_a_transcript_with_nothing_to_name_keeps_the_recording_name(tmp_path: Pa
         job = app.process(rec.id, ["title"])
         assert job.state == "done", job.error
         assert app.get_recording(rec.id).title == ""
-        assert app.list_artifacts(rec.id, "title") == []
-        (summary,) = app.list_artifacts(rec.id, "summary")
+        assert app.recordings.artifacts(rec.id, "title") == []
+        (summary,) = app.recordings.artifacts(rec.id, "summary")
         assert summary.meta["title"] == {"text": "", "start": None}

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from ..errors import InvalidInputError, NotFoundError
+from ..models import Recording
 from . import prompts
 
 SOURCES = ("topics", "key_points", "cues", "query")
@@ -62,6 +63,7 @@ class SummaryTemplate:
             "sections": [
                 {
                     "key": s.key,
+                    "title": s.titles["en"],
                     "titles": dict(s.titles),
                     "source": s.source,
                     "cues": list(s.cues),
@@ -73,9 +75,18 @@ class SummaryTemplate:
 
 
 class TemplateSource(Protocol):
-    """Where custom templates are kept (the database)."""
+    """Where custom templates are kept (the database), and which one a recording uses."""
+
+    @property
+    def default_mode(self) -> str:
+        """``auto``, ``extractive`` or ``abstractive`` (RECORDROUTE_SUMMARY_MODE)."""
+        ...
 
     def find_template(self, name: str) -> SummaryTemplate | None: ...
+
+    def default_template(self, recording: Recording) -> str:
+        """The recording's own choice, else its tag's, else the configured default."""
+        ...
 
 
 def _section(key: str, ko: str, en: str, source: str, *cues: str) -> SectionSpec:
