@@ -67,7 +67,6 @@ class SummariesService:
         """Create or replace a custom template (checked; errors name the bad value)."""
         template = template_from_dict(data)
         self._repo.save(template.name, template.to_dict())
-        self._events.publish("template.saved", name=template.name)
         return template
 
     def delete(self, name: str) -> None:
@@ -81,7 +80,6 @@ class SummariesService:
             raise NotFoundError(
                 f"There is no custom template {name!r}.", "List them with `recordroute templates`."
             )
-        self._events.publish("template.deleted", name=name)
 
     # -- who uses which -------------------------------------------------------------------
     def tag_templates(self) -> dict[str, str]:
