@@ -364,10 +364,12 @@ def test_process_gives_a_grounded_summary_and_title(tmp_path: Path) -> None:
         assert app.recordings.read_text(title_file.id) == title + "\n"
 
 
-def test_a_transcript_with_nothing_to_name_keeps_the_recording_name(tmp_path: Path) -> None:
+def test_a_transcript_with_nothing_to_name_shows_the_recording_name(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "db", min_free_mb=0)
     with RecordRoute(settings) as app:
         rec = app.add_file(write(tmp_path / "notes.txt", "Meeting notes."))
+        with app._library.db.write() as conn:  # a title an earlier, unchecked model wrote
+            conn.execute("UPDATE recordings SET title = 'A Guide to Notes' WHERE id = ?", (rec.id,))
         job = app.process(rec.id, ["title"])
         assert job.state == "done", job.error
         assert app.get_recording(rec.id).title == ""
