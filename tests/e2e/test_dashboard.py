@@ -49,6 +49,13 @@ def _shoot(page: Any, folder: Path, name: str) -> None:
         shutil.copy(path, docs / path.name)
 
 
+def _shoot_part(page: Any, folder: Path, name: str, selector: str) -> None:
+    path = folder / f"{name}.png"
+    page.locator(selector).first.screenshot(path=str(path))
+    if UPDATE_SCREENSHOTS:
+        shutil.copy(path, REPO / "docs" / "screenshots" / path.name)
+
+
 def test_upload_process_search_view_and_edit(
     dashboard: Dashboard, chromium: Any, jfk: Path, screenshot_dir: Path
 ) -> None:
@@ -125,6 +132,7 @@ def test_upload_process_search_view_and_edit(
         page.wait_for_selector(".rr-viewer-transcript:has-text('edited in the browser')")
         page.wait_for_selector(".rr-viewer-refresh", state="visible")
         _shoot(page, screenshot_dir, "viewer")
+        _shoot_part(page, screenshot_dir, "summary", ".rr-viewer .rr-summary")
 
         # -- insights: charts drawn, a click on the graph opens a recording ----------------------
         _tab(page, "Insights")
