@@ -247,3 +247,21 @@ def test_languages_of_lines_and_sources() -> None:
     assert language_mismatch("Привет мир", frozenset({"en"})) == (
         "it is in another script, but the recording is in English"
     )
+
+
+def test_who_spoke_counts_as_said(embed: EmbedFn) -> None:
+    diarized = [
+        Segment(0.0, 4.0, "Who books the room for Friday?", "Mina"),
+        Segment(4.5, 9.0, "I will book the room for Friday and send the invitation.", "Anna"),
+    ]
+    report = check_lines(
+        [
+            "Anna will book the room for Friday and send the invitation.",
+            "The room is booked by Tom.",
+        ],
+        diarized,
+        embed,
+    )
+    assert [v.verdict for v in report.lines] == ["grounded", "unsupported"]
+    assert report.lines[0].start == 4.5
+    assert report.lines[1].reason == "the recording never says 'tom'"

@@ -116,6 +116,18 @@ def test_the_embedded_model_is_not_asked_and_the_summary_says_so(
     assert result.meta()["mode"] == "extractive" and result.meta()["title"]["text"]
 
 
+def test_a_speaker_who_takes_a_task_owns_it(embed: EmbedFn) -> None:
+    diarized = [
+        Segment(0.0, 4.0, "We agreed to move the launch to the twelfth.", "Mina"),
+        Segment(4.5, 9.0, "I will book the room for Friday and send the invitation.", "Anna"),
+        Segment(9.5, 13.0, "제가 금요일까지 보도 자료를 보내겠습니다.", "민준"),
+    ]
+    result = GroundedSummarizer(embed, None).summarize(diarized, language_hint="en")
+    owners = {line.owner for line in result.sections["action_items"]}
+    assert owners == {"Anna", "민준"}
+    assert any("owner: Anna" in line.text for line in result.sections["action_items"])
+
+
 def test_korean_in_korean_out_with_the_korean_message(embed: EmbedFn, tmp_path: Path) -> None:
     model = create_language_model(Settings(data_dir=tmp_path / "db"))
     text = load("meeting-launch-ko")

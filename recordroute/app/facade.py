@@ -35,8 +35,8 @@ from ..providers.media import probe_duration
 from ..storage import Library
 from ..storage.jobs import JobRepository
 from ..storage.keywords import KeywordRepository
-from ..storage.voices import VoiceProfiles
 from ..storage.templates import TemplateRepository
+from ..storage.voices import VoiceProfiles
 from .engines import Engines
 from .insights import InsightsService
 from .jobs import CHANGED, JobsService

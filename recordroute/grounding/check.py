@@ -152,18 +152,21 @@ class Grounder:
         self.sentences = list(sentences) if sentences is not None else split_sentences(segments)
         texts = [s.text for s in self.sentences]
         joined = " ".join(texts)
+        # who spoke is part of what the recording says: "Anna will send it" is grounded in
+        # Anna's "I will send it"
+        said = " ".join([joined, *sorted({s.speaker for s in self.sentences if s.speaker})])
         self.language = language or detect_language(joined)
         self.allowed = source_languages(texts, self.language)
         self.threshold = threshold if embed is not None else max(threshold, LEXICAL_ONLY_THRESHOLD)
         self._embed = embed
-        self._features = [features(t) for t in texts]
+        self._features = [features(f"{s.speaker} {s.text}") for s in self.sentences]
         counts = Counter(f for fs in self._features for f in fs)
         n = len(texts)
         self._idf = {f: math.log((n + 1) / (c + 1)) + 1.0 for f, c in counts.items()}
         self._unseen_idf = math.log(n + 1) + 1.0
         self._all_features = set(counts)
-        self._source_words = set(words(joined))
-        self._source_text = normalize(joined)
+        self._source_words = set(words(said))
+        self._source_text = normalize(said)
         self._spans = [(i, i + w - 1) for w in range(1, WINDOW + 1) for i in range(n - w + 1)]
         self._vectors: npt.NDArray[np.float32] | None = None
         self._rows = sentence_vectors

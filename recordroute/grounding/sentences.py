@@ -37,6 +37,8 @@ class TimedSentence:
     end: float
     #: index of the segment the sentence starts in
     segment: int
+    #: who said it, where the recording was diarized ("" when unknown)
+    speaker: str = ""
 
 
 def _pieces(text: str) -> list[tuple[int, str]]:
@@ -70,6 +72,7 @@ def split_sentences(segments: Sequence[Segment]) -> list[TimedSentence]:
             pending = None
         last_end = segment.end
         span = max(0.0, segment.end - segment.start)
+        speaker = segment.speaker
         pieces = _pieces(text)
         for number, (offset, piece) in enumerate(pieces):
             start = segment.start + span * offset / len(text)
@@ -80,15 +83,17 @@ def split_sentences(segments: Sequence[Segment]) -> list[TimedSentence]:
             )
             if number == 0 and pending is not None:
                 joined = f"{pending.text} {piece}"
-                if len(joined) <= MAX_CHARS:
-                    pending = TimedSentence(joined, pending.start, stop, pending.segment)
+                if len(joined) <= MAX_CHARS and pending.speaker == speaker:
+                    pending = TimedSentence(
+                        joined, pending.start, stop, pending.segment, pending.speaker
+                    )
                 else:
                     out.append(pending)
-                    pending = TimedSentence(piece, start, stop, index)
+                    pending = TimedSentence(piece, start, stop, index, speaker)
             else:
                 if pending is not None:
                     out.append(pending)
-                pending = TimedSentence(piece, start, stop, index)
+                pending = TimedSentence(piece, start, stop, index, speaker)
             if _TERMINAL.search(pending.text) or not timed:
                 out.append(pending)
                 pending = None

@@ -184,6 +184,12 @@ def custom_cues(words: tuple[str, ...]) -> CueSet:
     )
 
 
+#: the speaker takes the task themselves ("I'll send it", "제가 보내겠습니다")
+FIRST_PERSON = re.compile(
+    r"(?:^|\s)(?:제가|저희가|내가)\s|\b(?:I'll|I will|I can|let me)\b", re.IGNORECASE
+)
+
+
 def find_owner(sentence: str) -> str | None:
     for pattern in OWNER:
         match = pattern.search(sentence)

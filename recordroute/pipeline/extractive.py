@@ -166,7 +166,11 @@ def _pick(
 def _cue_line(spec: SectionSpec, index: int, sentence: TimedSentence, language: str) -> Candidate:
     if spec.key != "action_items":
         return Candidate(spec.key, sentence.text, index)
-    owner = cue_phrases.find_owner(sentence.text)
+    owner = cue_phrases.find_owner(sentence.text) or (
+        sentence.speaker
+        if sentence.speaker and cue_phrases.FIRST_PERSON.search(sentence.text)
+        else None
+    )
     due = cue_phrases.find_due(sentence.text)
     owner_label, due_label = _LABELS["ko" if language == "ko" else "en"]
     notes = [f"{owner_label}: {owner}" if owner else "", f"{due_label}: {due}" if due else ""]
