@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ LLM_PROVIDERS = ("llama-cpp", "ollama")
 EMBED_PROVIDERS = ("use", "ollama")
 DEVICES = ("auto", "cpu", "cuda")
 DIARIZE_PROVIDERS = ("bundled", "pyannote")
+SUMMARY_MODES = ("auto", "extractive", "abstractive")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,6 +54,9 @@ class Settings:
     llm_provider: str = "llama-cpp"
     llm_model: str = "bundled-smollm2"
     llm_context: int = 2048
+    #: summaries: the template used unless a recording or its tag has one, and the mode
+    summary_template: str = "meeting"
+    summary_mode: str = "auto"
     embed_provider: str = "use"
     embed_model: str = "bundled-use-multilingual"
     ollama_host: str = "http://127.0.0.1:11434"
@@ -82,6 +87,13 @@ class Settings:
         _check_choice("embed_provider", self.embed_provider, EMBED_PROVIDERS)
         _check_choice("device", self.device, DEVICES)
         _check_choice("diarize_provider", self.diarize_provider, DIARIZE_PROVIDERS)
+        _check_choice("summary_mode", self.summary_mode, SUMMARY_MODES)
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,39}", self.summary_template):
+            raise ConfigError(
+                f"{env_name('summary_template')}={self.summary_template!r} is not a template name.",
+                "Use meeting, lecture, interview or the name of a custom template "
+                "(lower-case letters, digits, '-' and '_').",
+            )
         for name, low, high in _RANGES:
             value = getattr(self, name)
             if not low <= value <= high:

@@ -53,6 +53,18 @@ def test_upload_queues_one_job_per_file_and_progress_reaches_the_rows(app: Recor
     assert panel.shell.watcher.poll() == []  # nothing changed since
 
 
+def test_a_summary_template_can_be_chosen_for_the_upload(app: RecordRoute) -> None:
+    panel = _panel(app)
+    picker = find(panel.widget, "rr-opt-template")
+    assert picker.description == "Summary template" and picker.value == ""
+    picker.value = "lecture"
+    panel.files.value = (upload_item("class.txt", b"Condensation is defined as cooling."),)
+    panel.steps["transcribe"].value = False
+    find(panel.widget, "rr-upload-start").click()
+    (job,) = app.jobs.list()
+    assert job.options["template"] == "lecture"
+
+
 def test_a_running_job_shows_stage_percent_and_time_left(app: RecordRoute) -> None:
     queue = QueuePanel(english_shell(app))
     now = datetime.now(UTC)

@@ -92,6 +92,28 @@ def test_summary_is_rendered_safely(app: RecordRoute, tmp_path: Path) -> None:
     )
 
 
+def test_summary_times_are_links_that_play_from_that_moment(
+    app: RecordRoute, tmp_path: Path
+) -> None:
+    rid = _timed_recording(app, tmp_path)
+    note = "Extractive summary: sentences taken word for word from the recording."
+    app.recordings.save_artifact(
+        rid,
+        "summary",
+        "md",
+        f"> {note}\n\n## Key points\n- [00:00:02] The budget was approved.\n- None noted\n",
+    )
+    panel = _viewer(app)
+    panel.open(rid)
+    value = panel.summary.value
+    assert f'<div class="rr-note"><p>{note}</p></div>' in value
+    assert (
+        '<li><a class="rr-time rr-summary-time" href="#" data-start="2.00" '
+        f'onclick="{viewer_module.SEEK_JS}return false;">00:00:02</a> The budget was approved.</li>'
+    ) in value
+    assert "<li>None noted</li>" in value
+
+
 def test_edit_save_then_refresh_summary_and_index(app: RecordRoute, tmp_path: Path) -> None:
     rid = _timed_recording(app, tmp_path)
     panel = _viewer(app)
@@ -107,7 +129,8 @@ def test_edit_save_then_refresh_summary_and_index(app: RecordRoute, tmp_path: Pa
     assert panel.refresh_button.layout.display == ""
     find(panel.widget, "rr-viewer-refresh").click()
     (job,) = app.jobs.list(recording_id=rid)
-    assert job.steps == ("ingest", "transcribe", "summarize", "title", "keywords", "embed")
+    # the recording has a transcript (the user's): it is not transcribed again
+    assert job.steps == ("ingest", "summarize", "title", "keywords", "embed")
     assert panel.notice.text == "Queued a job to refresh the summary and index."
     assert panel.refresh_button.layout.display == "none"
     find(panel.widget, "rr-viewer-edit").value = True

@@ -22,7 +22,14 @@ JOB_OPTION_SETTINGS = {
     "summary_model": "llm_model",
     "diarize_provider": "diarize_provider",
 }
-OTHER_JOB_OPTIONS = {"initial_prompt", "word_timestamps", "summary_tokens", "num_speakers"}
+OTHER_JOB_OPTIONS = {
+    "initial_prompt",
+    "word_timestamps",
+    "summary_tokens",
+    "num_speakers",
+    "template",
+    "summary_mode",
+}
 
 
 def check_job_options(options: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ for one data folder, and hands them to services that each own one area:
 ``search``          hybrid search (``app.search("예산")``), similar recordings
 ``insights``        keywords over time, the similarity graph
 ``legacy``          the original RecordRoute's history records, import, export
+``summaries``       summary templates (built-in and custom) and who uses which
 ``engines``         the speech, text, embedding and diarization engines, their catalogue
 ``speakers``        who spoke in a recording, naming them, voice profiles
 ==================  ==========================================================
@@ -34,6 +35,7 @@ from ..providers.media import probe_duration
 from ..storage import Library
 from ..storage.jobs import JobRepository
 from ..storage.keywords import KeywordRepository
+from ..storage.templates import TemplateRepository
 from ..storage.voices import VoiceProfiles
 from .engines import Engines
 from .insights import InsightsService
@@ -44,6 +46,7 @@ from .recordings import RecordingsService
 from .search import SearchService
 from .speakers import SpeakersService, VoiceBookAdapter
 from .steps import StepsService
+from .summaries import SummariesService
 from .transcripts import TranscriptsService
 
 
@@ -76,6 +79,9 @@ class RecordRoute:
         self.steps = StepsService(library, keywords, self.search, self.events)
         self.insights = InsightsService(library, keywords, self.search)
         self.legacy = LegacyService(library, self.events)
+        self.summaries = SummariesService(
+            TemplateRepository(library.db), library, settings, self.events
+        )
         root = library.layout.root
         store = RecordingStoreAdapter(library, keywords)
         voices = VoiceProfiles(library.db)
@@ -97,8 +103,11 @@ class RecordRoute:
             voices=VoiceBookAdapter(voices, settings),
             max_attempts=settings.job_attempts,
             retry_base_s=settings.retry_base_s,
+            templates=self.summaries,
         )
-        self.jobs = JobsService(job_repo, library, runner, self.events, settings)
+        self.jobs = JobsService(
+            job_repo, library, runner, self.events, settings, self.summaries.check_options
+        )
 
     @classmethod
     def open(

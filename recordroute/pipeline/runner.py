@@ -14,6 +14,7 @@ from ..models import Job
 from ..protocols import Diarizer, Embedder, LanguageModel, Transcriber
 from .ports import DurationProbe, JobStore, RecordingStore, SearchSink, VoiceBook
 from .steps import STEP_WEIGHTS, STEPS, StepContext, plan_steps
+from .templates import TemplateSource
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +77,10 @@ class JobRunner:
         max_attempts: int = 3,
         retry_base_s: float = 2.0,
         progress_interval_s: float = 0.5,
+        templates: TemplateSource | None = None,
     ) -> None:
         self.jobs = jobs
+        self.templates = templates
         self.store = store
         self.events = events
         self.providers = providers
@@ -128,7 +131,8 @@ class JobRunner:
 
         try:
             rec = self.store.get_recording(job.recording_id)
-            steps = plan_steps(list(job.steps), rec.kind)
+            transcribed = self.store.find_artifact(rec.id, "transcript", "md") is not None
+            steps = plan_steps(list(job.steps), rec.kind, transcribed=transcribed)
             done = self.jobs.steps_done(job.id)
             tracker = _Tracker(steps, done)
             self.events.publish_job("job.started", job, steps=steps)
@@ -200,6 +204,7 @@ class JobRunner:
             probe_duration=self.probe_duration,
             diarizer=None if make_diarizer is None else (lambda: make_diarizer(options)),
             voices=self.voices,
+            templates=self.templates,
         )
 
     def _progress(

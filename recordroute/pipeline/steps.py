@@ -13,13 +13,16 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import InvalidInputError, JobCancelledError, ProviderError, UnsupportedFileError
+from ..errors import InvalidInputError, JobCancelledError, UnsupportedFileError
 from ..models import Recording, Segment
 from ..protocols import CancelCheck, Diarizer, Embedder, LanguageModel, Transcriber
-from . import formats, prompts, speakers
+from . import formats, speakers
+from .grounded import GroundedSummarizer
 from .keywords import keyword_counts
 from .ports import DurationProbe, RecordingStore, SearchSink, VoiceBook
-from .summarize import MapReduceSummarizer, detect_language
+from .summary_markdown import searchable_text
+from .templates import DEFAULT as DEFAULT_TEMPLATE
+from .templates import TemplateSource, get_template
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +67,18 @@ class StepContext:
     diarizer: Callable[[], Diarizer] | None = None
     voices: VoiceBook | None = None
     notes: list[str] = dataclasses.field(default_factory=list)
+    #: where custom summary templates are kept (None: only the built-in ones)
+    templates: TemplateSource | None = None
 
 
-def plan_steps(requested: list[str] | tuple[str, ...], kind: str) -> list[str]:
-    """Canonical, ordered steps with what they depend on; refuses unknown names."""
+def plan_steps(
+    requested: list[str] | tuple[str, ...], kind: str, *, transcribed: bool = False
+) -> list[str]:
+    """Canonical, ordered steps with what they depend on; refuses unknown names.
+
+    A recording that has a transcript (``transcribed``) is not transcribed again unless
+    ``transcribe`` is asked for: summarising an archive reads the transcripts it has.
+    """
     names = []
     for raw in requested:
         name = STEP_ALIASES.get(raw, raw)
@@ -80,7 +91,11 @@ def plan_steps(requested: list[str] | tuple[str, ...], kind: str) -> list[str]:
     if not names:
         names = list(DEFAULT_STEPS)
     wanted = set(names) | {"ingest"}
-    if kind in ("audio", "video") and wanted & {"summarize", "title", "keywords", "embed"}:
+    if (
+        kind in ("audio", "video")
+        and not transcribed
+        and wanted & {"summarize", "title", "keywords", "embed"}
+    ):
         wanted.add("transcribe")
     if kind not in ("audio", "video"):
         wanted -= {"transcribe", "diarize"}
@@ -252,6 +267,11 @@ def _language_hint(ctx: StepContext) -> str:
 
 
 def summarize(ctx: StepContext) -> None:
+    """A grounded summary: every line checked against the transcript, each with its time.
+
+    Job options: ``template`` (meeting, lecture, interview or a custom one), ``summary_mode``
+    (auto, extractive, abstractive) and ``summary_tokens``.
+    """
     segments = _transcript_segments(ctx)
     if not any(s.text.strip() for s in segments):
         raise InvalidInputError(
@@ -259,8 +279,18 @@ def summarize(ctx: StepContext) -> None:
             "summarise.",
             "Check the recording has speech, or edit the transcript.",
         )
-    summarizer = MapReduceSummarizer(
-        ctx.language_model(), max_tokens=int(ctx.options.get("summary_tokens", 400))
+    source = ctx.templates
+    chosen = ctx.options.get("template") or (
+        source.default_template(ctx.recording) if source else DEFAULT_TEMPLATE
+    )
+    template = get_template(str(chosen), source)
+    mode = str(ctx.options.get("summary_mode") or (source.default_mode if source else "auto"))
+    summarizer = GroundedSummarizer(
+        ctx.embedder().embed,
+        None if mode == "extractive" else ctx.language_model(),
+        template=template,
+        mode=mode,
+        max_tokens=int(ctx.options.get("summary_tokens", 400)),
     )
     result = summarizer.summarize(
         segments,
@@ -268,53 +298,27 @@ def summarize(ctx: StepContext) -> None:
         progress=ctx.report,
         should_cancel=ctx.should_cancel,
     )
-    meta = {
-        "language": result.language,
-        "model": summarizer.model.name,
-        "map_calls": result.map_calls,
-        "reduce_calls": result.reduce_calls,
-        "levels": result.levels,
-        "sections": result.sections,
-    }
-    _save(ctx, "summary", "md", result.markdown, meta=meta)
+    _save(ctx, "summary", "md", result.markdown, meta=result.meta())
+    ctx.notes.append(f"summary: {result.mode} ({result.reason})")
     ctx.report(1.0, "summary: done")
 
 
 def title(ctx: StepContext) -> None:
+    """The title the summary chose and checked (the summary step always runs first)."""
     rid = ctx.recording.id
     summary = ctx.store.find_artifact(rid, "summary", "md")
-    source = (
-        ctx.store.read_text(summary)
-        if summary
-        else " ".join(s.text for s in _transcript_segments(ctx))
-    )
-    language = detect_language(source, _language_hint(ctx))
-    model = ctx.language_model()
-    raw = model.complete(
-        prompts.title_prompt(source[:3000], language),
-        max_tokens=40,
-        temperature=0.0,
-        should_cancel=ctx.should_cancel,
-    )
-    line = clean_title(raw)
-    if not line:
-        raise ProviderError(
-            f"The model {model.name} returned no title.",
-            "Try again, or use a larger model for summaries (RECORDROUTE_LLM_MODEL).",
+    chosen = summary.meta.get("title") if summary else None
+    line = str(chosen.get("text") or "") if isinstance(chosen, dict) else ""
+    if not line:  # an earlier, unchecked title is not kept either
+        ctx.store.set_title(rid, "")
+        ctx.notes.append(
+            "title: nothing in the transcript makes a grounded title; the recording shows its name"
         )
+        ctx.report(1.0, "title: none")
+        return
     ctx.store.set_title(rid, line)
     _save(ctx, "title", "txt", line + "\n")
     ctx.report(1.0, "title: done")
-
-
-def clean_title(raw: str) -> str:
-    for line in raw.splitlines():
-        text = line.strip().strip("#*\"'“”‘’`").strip()
-        for prefix in ("Title:", "제목:", "title:"):
-            text = text.removeprefix(prefix).strip()
-        if text:
-            return text[:120]
-    return ""
 
 
 def keywords(ctx: StepContext) -> None:
@@ -333,7 +337,7 @@ def embed(ctx: StepContext) -> None:
         )
     segments = [s for s in _transcript_segments(ctx) if s.text.strip()]
     summary_art = ctx.store.find_artifact(ctx.recording.id, "summary", "md")
-    summary = ctx.store.read_text(summary_art) if summary_art else None
+    summary = searchable_text(ctx.store.read_text(summary_art)) if summary_art else None
     embedder = ctx.embedder()
     rows = ctx.search.index_recording(
         ctx.store.get_recording(ctx.recording.id),

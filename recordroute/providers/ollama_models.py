@@ -59,6 +59,8 @@ class OllamaModelInfo:
 
     context_length: int | None
     has_template: bool
+    #: ``general.parameter_count`` where the server reports it
+    parameter_count: int | None = None
 
 
 class _OllamaBase:
@@ -120,11 +122,18 @@ class OllamaLanguageModel(_OllamaBase):
                 shown = client.show(self._model)
             info = dict(shown.modelinfo or {})
             lengths = [v for k, v in info.items() if k.endswith(".context_length")]
+            parameters = info.get("general.parameter_count")
             self._info = OllamaModelInfo(
                 context_length=int(lengths[0]) if lengths else None,
                 has_template=bool((shown.template or "").strip()),
+                parameter_count=int(parameters) if parameters else None,
             )
         return self._info
+
+    @property
+    def parameter_count(self) -> int | None:
+        """How big the model is (from ``/api/show``): summaries know whether it can write."""
+        return self.model_info().parameter_count
 
     def count_tokens(self, text: str) -> int:
         """An upper estimate: Ollama has no tokenizer endpoint (see :mod:`.token_estimate`)."""

@@ -42,6 +42,12 @@ from .handlers_recordings import (
 )
 from .handlers_search import SearchHandler
 from .handlers_system import HealthHandler, ModelsHandler, OpenAPIHandler, SettingsHandler
+from .handlers_templates import (
+    RecordingTemplateHandler,
+    TagTemplateHandler,
+    TemplateHandler,
+    TemplatesHandler,
+)
 from .handlers_uploads import UploadsHandler
 from .openapi import API
 from .websocket import CompatSocket, EventsSocket
@@ -78,6 +84,10 @@ NATIVE_ROUTES: list[Route] = [
     (f"{API}/jobs/{{job_id}}/cancel", JobCancelHandler),
     (f"{API}/jobs/{{job_id}}/retry", JobRetryHandler),
     (f"{API}/search", SearchHandler),
+    (f"{API}/templates", TemplatesHandler),
+    (f"{API}/templates/{{name}}", TemplateHandler),
+    (f"{API}/tags/{{tag}}/template", TagTemplateHandler),
+    (f"{API}/recordings/{{recording_id}}/template", RecordingTemplateHandler),
     (f"{API}/events", EventsSocket),
 ]
 

@@ -10,6 +10,7 @@ import copy
 from typing import Any
 
 from .. import __version__
+from .openapi_templates import PATHS as TEMPLATE_PATHS
 
 API = "/recordroute/api/v1"
 
@@ -721,7 +722,7 @@ def document() -> Json:
         {
             "openapi": "3.1.0",
             "info": {"title": "RecordRoute", "version": __version__, "description": DESCRIPTION},
-            "paths": {**NATIVE, **SPEAKER_PATHS, **COMPAT},
+            "paths": {**NATIVE, **SPEAKER_PATHS, **TEMPLATE_PATHS, **COMPAT},
             "components": {
                 "schemas": SCHEMAS,
                 "securitySchemes": {"token": {"type": "http", "scheme": "bearer"}},

@@ -151,9 +151,29 @@ CREATE UNIQUE INDEX voice_vectors_source ON voice_vectors (recording_id, label)
     WHERE recording_id IS NOT NULL;
 """
 
+# Summary templates: custom ones (checked JSON, written by the summaries service), and
+# which template a tag or a recording uses by default.
+MIGRATION_5 = """
+CREATE TABLE summary_templates (
+    name       TEXT PRIMARY KEY,
+    body       TEXT NOT NULL CHECK (json_valid(body)),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE tag_templates (
+    tag      TEXT PRIMARY KEY,
+    template TEXT NOT NULL
+);
+CREATE TABLE recording_templates (
+    recording_id TEXT PRIMARY KEY REFERENCES recordings (id) ON DELETE CASCADE,
+    template     TEXT NOT NULL
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "recordings, artifacts, jobs, legacy sources", MIGRATION_1),
     Migration(2, "resumable jobs and keywords", MIGRATION_2),
     Migration(3, "change stamps for cached read models", MIGRATION_3),
     Migration(4, "voice profiles", MIGRATION_4),
+    Migration(5, "summary templates, per tag and per recording", MIGRATION_5),
 )

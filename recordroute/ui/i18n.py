@@ -55,6 +55,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "upload.language": ("언어", "Language"),
     "upload.language.auto": ("자동 감지", "Detect automatically"),
     "upload.llm": ("요약 모델", "Summary model"),
+    # summaries: templates, summarising again
+    "summary.template": ("요약 양식", "Summary template"),
+    "summary.template.default": ("기본값", "Default"),
+    "summary.template.meeting": ("회의", "Meeting"),
+    "summary.template.lecture": ("강의", "Lecture"),
+    "summary.template.interview": ("인터뷰", "Interview"),
+    "summary.again": ("다시 요약", "Summarise again"),
     "upload.start": ("올리고 처리하기", "Upload and process"),
     "upload.added": (
         "{count}개 파일을 추가하고 작업을 대기열에 넣었습니다.",

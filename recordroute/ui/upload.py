@@ -15,6 +15,7 @@ from ..models import Job
 from .common import Notice, UserError, css, describe_error, guarded, set_choices, user_error
 from .queue import QueuePanel
 from .shell import Shell, shell_for
+from .summary_bar import TemplatePicker
 
 ACCEPT = "audio/*,video/*,.pdf,.txt,.md,.text,.markdown"
 #: what each choice in the panel asks the pipeline for (dependencies are added by the core)
@@ -54,6 +55,7 @@ class UploadPanel:
         tr.bind(self.llm, "description", "upload.llm")
         for dropdown in (self.whisper, self.language, self.llm):
             dropdown.style = {"description_width": "initial"}
+        self.template = TemplatePicker(shell, "rr-opt-template")
         self.start = css(widgets.Button(button_style="primary", icon="upload"), "rr-upload-start")
         tr.bind(self.start, "description", "upload.start")
         self.start.on_click(guarded(self.notice)(lambda _b: self.submit()))
@@ -65,7 +67,7 @@ class UploadPanel:
                     ),
                     self.steps_label,
                     widgets.HBox(list(self.steps.values())),
-                    widgets.HBox([self.whisper, self.language, self.llm]),
+                    widgets.HBox([self.whisper, self.language, self.llm, self.template.widget]),
                     self.start,
                     self.notice.widget,
                     self.queue.widget,
@@ -96,6 +98,7 @@ class UploadPanel:
             "whisper_model": self.whisper.value,
             "language": self.language.value,
             "summary_model": self.llm.value,
+            "template": self.template.value,
         }
 
     def submit(self) -> list[Job]:

@@ -279,8 +279,9 @@ class ViewerPanel:
     def _summary(self, rec: Recording) -> str:
         tr = self.shell.tr
         summary = self.shell.app.recordings.latest_artifact(rec.id, "summary", "md")
+        timed = any(s.end for s in self.segments)
         body = (
-            markdown_html(self.shell.app.recordings.read_text(summary.id))
+            markdown_html(self.shell.app.recordings.read_text(summary.id), SEEK_JS if timed else "")
             if summary
             else f"<i>{html.escape(tr.t('viewer.no_summary'))}</i>"
         )

@@ -88,6 +88,10 @@ STYLE = """<style>
 .rr-line-current { background: #fff3bf; }
 .rr-line-plain { cursor: default; }
 .rr-time { color: #868e96; font-family: monospace; margin-right: 6px; }
+a.rr-summary-time { color: #1c7ed6; cursor: pointer; text-decoration: none; }
+a.rr-summary-time:hover { text-decoration: underline; }
+.rr-note { background: #f1f3f5; border-left: 3px solid #adb5bd; padding: 4px 8px;
+  font-size: 13px; }
 .rr-hint { color: #868e96; font-size: 12px; }
 .rr-downloads a { margin-right: 8px; }
 .rr-hit { border-bottom: 1px solid #eee; padding: 6px 0; }

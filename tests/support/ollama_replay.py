@@ -49,6 +49,15 @@ class ReplayModel:
     template: str = "{{- range .Messages }}<start_of_turn>{{ .Role }}\n{{ .Content }}{{ end }}"
     embedding_length: int = 0  # > 0 for embedding models
     reply: str = "The meeting agreed to ship the release on Friday."
+    parameters: int = 4_299_915_632
+    #: recorded answers: (texts the prompt must all contain, the answer); else ``reply``
+    answers: tuple[tuple[tuple[str, ...], str], ...] = ()
+
+    def answer_to(self, prompt: str) -> str:
+        for needles, answer in self.answers:
+            if all(needle in prompt for needle in needles):
+                return answer
+        return self.reply
 
 
 DEFAULT_MODELS = (
@@ -170,7 +179,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _show(self, model: ReplayModel, body: dict[str, Any]) -> None:
         info: dict[str, Any] = {
             "general.architecture": model.family,
-            "general.parameter_count": 4_299_915_632,
+            "general.parameter_count": model.parameters,
             f"{model.family}.context_length": model.context_length,
         }
         if model.embedding_length:
@@ -206,22 +215,24 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(model, body, frame)
 
     def _answer(self, model: ReplayModel, body: dict[str, Any], frame: Any) -> None:
+        messages = body.get("messages") or [{"content": body.get("prompt", "")}]
+        reply = model.answer_to(str(messages[-1].get("content", "")))
         final_extra = {
             "done_reason": "stop",
             "total_duration": 812_345_678,
             "load_duration": 12_345_678,
             "prompt_eval_count": 21,
             "prompt_eval_duration": 45_678_901,
-            "eval_count": len(model.reply.split()),
+            "eval_count": len(reply.split()),
             "eval_duration": 654_321_000,
         }
         if not body.get("stream", True):
-            self._json(200, {**frame(model.reply, True), **final_extra})
+            self._json(200, {**frame(reply, True), **final_extra})
             return
         family = model.name.split(":")[0]
         self._start(200, "application/x-ndjson")
         try:
-            for index, word in enumerate(_words(model.reply, endless=family == "endless")):
+            for index, word in enumerate(_words(reply, endless=family == "endless")):
                 if family == "midstream" and index == 2:
                     self._line({"error": "an error was encountered while running the model"})
                     return
