@@ -72,6 +72,8 @@ class Settings:
     #: voice similarity from which a known voice is named in a new recording (below: suggested)
     voice_threshold: float = 0.84
     ollama_timeout_s: float = 300.0
+    # notes for Obsidian (or any folder): written when steps finish; empty = off
+    export_dir: str = ""
     # server
     host: str = "127.0.0.1"
     port: int = 8080

@@ -14,6 +14,8 @@ for one data folder, and hands them to services that each own one area:
 ``summaries``       summary templates (built-in and custom) and who uses which
 ``engines``         the speech, text, embedding and diarization engines, their catalogue
 ``speakers``        who spoke in a recording, naming them, voice profiles
+``ask``             questions answered from the archive with citations; conversations
+``notes``           a Markdown note per recording for Obsidian (or any folder)
 ==================  ==========================================================
 
 Each service gets what it needs when it is built and never reaches into another's
@@ -33,14 +35,19 @@ from ..models import Job, Recording, Segment
 from ..pipeline import JobRunner, Providers
 from ..providers.media import probe_duration
 from ..storage import Library
+from ..storage.conversations import ConversationRepository
 from ..storage.jobs import JobRepository
 from ..storage.keywords import KeywordRepository
 from ..storage.templates import TemplateRepository
 from ..storage.voices import VoiceProfiles
+from .ask import AskService
+from .ask_archive import IndexArchive
+from .ask_grounding import PassageGrounding
 from .engines import Engines
 from .insights import InsightsService
 from .jobs import CHANGED, JobsService
 from .legacy import LegacyService
+from .notes import NotesService
 from .pipeline_adapters import IndexSink, RecordingStoreAdapter, RingingJobStore
 from .recordings import RecordingsService
 from .search import SearchService
@@ -82,6 +89,18 @@ class RecordRoute:
         self.summaries = SummariesService(
             TemplateRepository(library.db), library, settings, self.events
         )
+        archive = IndexArchive(self.search, self.recordings, self.transcripts, self.engines.embed)
+        self.ask = AskService(
+            ConversationRepository(library.db),
+            archive,
+            self.recordings,
+            self.engines,
+            settings,
+            self.events,
+            ground=PassageGrounding(self.engines.embed),
+            ground_quotes=PassageGrounding(None),
+        )
+        self.notes = NotesService(self.recordings, self.transcripts, self.search, settings)
         root = library.layout.root
         store = RecordingStoreAdapter(library, keywords)
         voices = VoiceProfiles(library.db)
@@ -104,6 +123,7 @@ class RecordRoute:
             max_attempts=settings.job_attempts,
             retry_base_s=settings.retry_base_s,
             templates=self.summaries,
+            after_step=self.notes.after_step,
         )
         self.jobs = JobsService(
             job_repo, library, runner, self.events, settings, self.summaries.check_options

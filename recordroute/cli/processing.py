@@ -86,6 +86,9 @@ def cmd_process(app: RecordRoute, args: argparse.Namespace) -> int:
             title = app.recordings.get(rec.id).title
             if title:
                 print(f"  title: {title}")
+            for note in app.jobs.note(job.id).splitlines():
+                if note.startswith(("notes:", "after ")):
+                    print(f"  {note}")
     if args.json:
         print(
             json.dumps(

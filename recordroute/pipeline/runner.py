@@ -78,7 +78,11 @@ class JobRunner:
         retry_base_s: float = 2.0,
         progress_interval_s: float = 0.5,
         templates: TemplateSource | None = None,
+        after_step: Callable[[str, str], str] | None = None,
     ) -> None:
+        """``after_step(recording_id, step)`` runs after each finished step (e.g. to update
+        the recording's note); what it returns goes into the job's log, and if it fails the
+        failure goes there too: it never fails the job."""
         self.jobs = jobs
         self.templates = templates
         self.store = store
@@ -90,6 +94,7 @@ class JobRunner:
         self.max_attempts = max_attempts
         self.retry_base_s = retry_base_s
         self.progress_interval_s = progress_interval_s
+        self.after_step = after_step
         self._cancel: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
 
@@ -141,6 +146,7 @@ class JobRunner:
                     continue
                 ctx = self._context(job, rec.id, step, tracker, should_cancel)
                 self._run_step(step, ctx, should_cancel)
+                self._after(rec.id, step, ctx)
                 tracker.complete(step)
                 self.jobs.step_done(job.id, step, "\n".join(ctx.notes))
                 self._progress(
@@ -162,6 +168,17 @@ class JobRunner:
         except Exception as exc:  # a bug: recorded on the job and logged with its traceback
             log.exception("job %s failed unexpectedly", job.id)
             return self._fail(job, f"internal error: {type(exc).__name__}: {exc}")
+
+    def _after(self, recording_id: str, step: str, ctx: StepContext) -> None:
+        if self.after_step is None:
+            return
+        try:
+            line = self.after_step(recording_id, step)
+        except Exception as exc:  # never fails the job; logged with its traceback
+            log.exception("after step %s of %s", step, recording_id)
+            line = f"after {step}: {type(exc).__name__}: {exc} (the job went on)"
+        if line:
+            ctx.notes.append(line)
 
     def _fail(self, job: Job, message: str) -> Job:
         failed = self.jobs.finish(job.id, "failed", message)

@@ -84,8 +84,9 @@ class SearchFilters:
     ``start``/``end`` bound the recording's created date, both inclusive; a plain
     :class:`~datetime.date` means the whole day, naive datetimes are local time.
     ``kinds`` keeps recordings of any of the given types; ``tags`` keeps
-    recordings that carry *all* of the given tags.  Deleted recordings are left
-    out unless ``include_deleted`` is set.
+    recordings that carry *all* of the given tags; ``recordings`` keeps only the
+    recordings with these ids.  Deleted recordings are left out unless
+    ``include_deleted`` is set.
     """
 
     start: date | datetime | None = None
@@ -93,6 +94,7 @@ class SearchFilters:
     kinds: tuple[RecordingKind, ...] = ()
     tags: tuple[str, ...] = ()
     include_deleted: bool = False
+    recordings: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for kind in self.kinds:

@@ -31,6 +31,7 @@ from . import handlers_speakers as hs
 from .base import NotFoundHandler
 from .context import ServerContext, ServerOptions
 from .handlers_artifacts import ArtifactHandler, ExportHandler, TranscriptHandler
+from .handlers_ask import AskHandler, ConversationHandler, ConversationsHandler
 from .handlers_jobs import JobCancelHandler, JobHandler, JobRetryHandler, JobsHandler
 from .handlers_recordings import (
     PurgeHandler,
@@ -88,6 +89,9 @@ NATIVE_ROUTES: list[Route] = [
     (f"{API}/templates/{{name}}", TemplateHandler),
     (f"{API}/tags/{{tag}}/template", TagTemplateHandler),
     (f"{API}/recordings/{{recording_id}}/template", RecordingTemplateHandler),
+    (f"{API}/ask", AskHandler),
+    (f"{API}/conversations", ConversationsHandler),
+    (f"{API}/conversations/{{conversation_id}}", ConversationHandler),
     (f"{API}/events", EventsSocket),
 ]
 

@@ -10,6 +10,7 @@ import copy
 from typing import Any
 
 from .. import __version__
+from . import openapi_ask
 from .openapi_templates import PATHS as TEMPLATE_PATHS
 
 API = "/recordroute/api/v1"
@@ -500,6 +501,7 @@ NATIVE: Json = {
             {"101": {"description": "Switching to the WebSocket protocol"}, **_COMMON},
             params=[
                 _query("job_id", {"type": "string"}, "Only these jobs", many=True),
+                _query("ask_id", {"type": "string"}, "Streamed answers to follow", many=True),
                 _query("token", {"type": "string"}),
             ],
         )
@@ -722,9 +724,9 @@ def document() -> Json:
         {
             "openapi": "3.1.0",
             "info": {"title": "RecordRoute", "version": __version__, "description": DESCRIPTION},
-            "paths": {**NATIVE, **SPEAKER_PATHS, **TEMPLATE_PATHS, **COMPAT},
+            "paths": {**NATIVE, **SPEAKER_PATHS, **TEMPLATE_PATHS, **openapi_ask.PATHS, **COMPAT},
             "components": {
-                "schemas": SCHEMAS,
+                "schemas": {**SCHEMAS, **openapi_ask.SCHEMAS},
                 "securitySchemes": {"token": {"type": "http", "scheme": "bearer"}},
             },
             "security": [{"token": []}],

@@ -170,10 +170,33 @@ CREATE TABLE recording_templates (
 );
 """
 
+# Questions asked of the archive: a conversation (optionally scoped to one recording)
+# and its turns, each answer stored whole as JSON (its sentences and citations).
+MIGRATION_6 = """
+CREATE TABLE conversations (
+    id           TEXT PRIMARY KEY,
+    title        TEXT NOT NULL,
+    recording_id TEXT REFERENCES recordings (id) ON DELETE CASCADE,
+    filters      TEXT NOT NULL DEFAULT '{}',
+    created_at   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL
+);
+CREATE INDEX conversations_updated ON conversations (updated_at);
+CREATE TABLE conversation_turns (
+    conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+    ordinal         INTEGER NOT NULL,
+    question        TEXT NOT NULL,
+    answer          TEXT NOT NULL,
+    created_at      TEXT NOT NULL,
+    PRIMARY KEY (conversation_id, ordinal)
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "recordings, artifacts, jobs, legacy sources", MIGRATION_1),
     Migration(2, "resumable jobs and keywords", MIGRATION_2),
     Migration(3, "change stamps for cached read models", MIGRATION_3),
     Migration(4, "voice profiles", MIGRATION_4),
     Migration(5, "summary templates, per tag and per recording", MIGRATION_5),
+    Migration(6, "conversations with the archive", MIGRATION_6),
 )

@@ -18,6 +18,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "tab.viewer": ("보기", "Viewer"),
     "tab.search": ("검색", "Search"),
     "tab.insights": ("통계", "Insights"),
+    "tab.ask": ("질문", "Ask"),
     "lang.label": ("언어", "Language"),
     # common words
     "kind.all": ("모든 형식", "All types"),
@@ -235,6 +236,44 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "search.weaker.tag": ("관련성 낮음", "weaker match"),
     "search.suggest": ("다음 검색어로 찾아 보세요:", "Try instead:"),
+    # ask
+    "ask.placeholder": (
+        "녹음에 물어보세요 (예: 출장 예산은 어떻게 정했나요?)",
+        "Ask your recordings (e.g. What did we decide about the travel budget?)",
+    ),
+    "ask.go": ("질문", "Ask"),
+    "ask.scope": ("대상", "Ask"),
+    "ask.scope.all": ("모든 녹음", "All recordings"),
+    "ask.new": ("새 대화", "New conversation"),
+    "ask.history": ("지난 대화", "Conversations"),
+    "ask.delete": ("대화 삭제", "Delete conversation"),
+    "ask.empty": ("질문을 입력하세요.", "Type a question."),
+    "ask.empty.fix": (
+        "녹음에 대해 궁금한 것을 문장으로 입력하고 '질문'을 누르세요.",
+        "Write what you want to know about your recordings and press 'Ask'.",
+    ),
+    "ask.nothing_chosen": ("지울 대화를 고르세요.", "Choose a conversation to delete."),
+    "ask.nothing_chosen.fix": (
+        "'지난 대화'에서 대화를 고른 뒤 다시 누르세요.",
+        "Pick one under 'Conversations', then press it again.",
+    ),
+    "ask.mode.extractive": (
+        "발췌 답변: 내장 모델은 글을 쓰지 못해서, 질문과 가장 잘 맞는 녹음 구절을 그대로 "
+        "보여 줍니다. 문장으로 된 답을 원하면 Ollama 모델을 설정하세요.",
+        "Extractive answer: the embedded model cannot write, so these are the passages of "
+        "your recordings that best match the question, quoted as said. Set up an Ollama model "
+        "for written answers.",
+    ),
+    "ask.mode.written": (
+        "{model}이(가) 쓴 답입니다. 모든 문장을 출처 구절과 대조했고, 녹음이 뒷받침하지 "
+        "않는 문장 {dropped}개는 뺐습니다.",
+        "Written by {model}. Every sentence was checked against the passage it cites; "
+        "{dropped} sentence(s) the recordings do not support were removed.",
+    ),
+    "ask.mode.not_found": ("녹음에서 찾지 못했습니다.", "Not found in your recordings."),
+    "ask.checking": ("확인 중…", "checking…"),
+    "ask.cite": ("▶ {label}", "▶ {label}"),
+    "ask.deleted": ("대화를 삭제했습니다.", "The conversation was deleted."),
     # insights
     "insights.period": ("기간", "Period"),
     "insights.period.week": ("주", "Week"),

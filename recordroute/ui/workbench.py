@@ -9,6 +9,7 @@ import ipywidgets as widgets
 
 from ..app import RecordRoute
 from ..config import Settings
+from .ask import AskPanel
 from .common import css
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
 from .insights import InsightsPanel
@@ -21,7 +22,7 @@ from .viewer import ViewerPanel
 
 log = logging.getLogger(__name__)
 
-TABS = ("upload", "library", "viewer", "search", "insights")
+TABS = ("upload", "library", "viewer", "search", "ask", "insights")
 
 #: Runs once in the page: a click on a point of the similarity graph writes
 #: ``open:<recording id>`` into the hidden bridge box, which the kernel observes.
@@ -98,6 +99,10 @@ a.rr-summary-time:hover { text-decoration: underline; }
 .rr-hit-meta { color: #868e96; font-size: 12px; }
 .rr-hit-snippet mark { background: #ffe066; padding: 0 1px; }
 .rr-hit-more { color: #555; font-size: 12px; }
+.rr-ask-turn { border-bottom: 1px solid #eee; padding: 6px 0; }
+.rr-ask-lead { font-weight: bold; }
+.rr-ask-line { align-items: center; }
+.rr-ask-cite button, button.rr-ask-cite { color: #1864ab; }
 </style>"""
 
 
@@ -113,8 +118,9 @@ class Workbench:
         self.library = LibraryPanel(self.shell)
         self.viewer = ViewerPanel(self.shell)
         self.search = SearchPanel(self.shell)
+        self.ask = AskPanel(self.shell)
         self.insights = InsightsPanel(self.shell)
-        panels = (self.upload, self.library, self.viewer, self.search, self.insights)
+        panels = (self.upload, self.library, self.viewer, self.search, self.ask, self.insights)
         self.tabs = css(widgets.Tab(children=[p.widget for p in panels]), "rr-tabs")
         self.tabs.observe(self._tab_changed, "selected_index")
         self.shell.on_tab_switch(self.show_tab)
