@@ -13,6 +13,8 @@ for one data folder, and hands them to services that each own one area:
 ``legacy``          the original RecordRoute's history records, import, export
 ``engines``         the speech, text, embedding and diarization engines, their catalogue
 ``speakers``        who spoke in a recording, naming them, voice profiles
+``uploads``         resumable uploads of any size, finished into recordings and jobs
+``links``           short-lived read-only links for players (signed with the token)
 ==================  ==========================================================
 
 Each service gets what it needs when it is built and never reaches into another's
@@ -34,17 +36,20 @@ from ..providers.media import probe_duration
 from ..storage import Library
 from ..storage.jobs import JobRepository
 from ..storage.keywords import KeywordRepository
+from ..storage.upload_sessions import UploadSessionRepository
 from ..storage.voices import VoiceProfiles
 from .engines import Engines
 from .insights import InsightsService
 from .jobs import CHANGED, JobsService
 from .legacy import LegacyService
+from .links import LinksService
 from .pipeline_adapters import IndexSink, RecordingStoreAdapter, RingingJobStore
 from .recordings import RecordingsService
 from .search import SearchService
 from .speakers import SpeakersService, VoiceBookAdapter
 from .steps import StepsService
 from .transcripts import TranscriptsService
+from .uploads import UploadsService
 
 
 class RecordRoute:
@@ -99,6 +104,10 @@ class RecordRoute:
             retry_base_s=settings.retry_base_s,
         )
         self.jobs = JobsService(job_repo, library, runner, self.events, settings)
+        self.uploads = UploadsService(
+            UploadSessionRepository(library.db), library, self.recordings, self.jobs
+        )
+        self.links = LinksService(settings.token)
 
     @classmethod
     def open(
