@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import errno
-import sqlite3
-from contextlib import closing
 import hashlib
 import os
+import sqlite3
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -28,7 +28,9 @@ from recordroute.errors import (
 DATA = bytes(range(256)) * 4096  # 1 MiB, not compressible into a duplicate of anything else
 
 
-def _send(app: RecordRoute, upload_id: str, data: bytes, offset: int, cut: int | None = None) -> int:
+def _send(
+    app: RecordRoute, upload_id: str, data: bytes, offset: int, cut: int | None = None
+) -> int:
     """Write ``data`` at ``offset`` in small writes; stop after ``cut`` bytes (a dropped piece)."""
     writer = app.uploads.open_piece(upload_id, offset, len(data))
     try:
