@@ -23,6 +23,7 @@ UI_ERRORS = {
     "viewer.empty_edit": "test_ui_viewer.py::test_viewer_errors_are_shown_in_plain_words",
     "viewer.no_recording": "test_ui_viewer.py::test_viewer_errors_are_shown_in_plain_words",
     "search.empty": "test_ui_search.py::test_search_errors_are_shown_in_plain_words",
+    "uploader.unreachable": "e2e/test_large_files.py::test_an_unreachable_api_is_said_plainly",
     "error.unexpected": "test_ui_helpers.py::test_notice_shows_message_and_fix_and_never_a_"
     "traceback",
 }
