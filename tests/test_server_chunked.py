@@ -74,6 +74,7 @@ def test_a_file_arrives_in_pieces_and_is_queued_for_processing(tmp_path: Path) -
         assert pre.status == 204 and pre.headers["access-control-allow-origin"] == DASHBOARD
         assert "POST" in pre.headers["access-control-allow-methods"]
         assert "Authorization" in pre.headers["access-control-allow-headers"]
+        assert pre.headers["connection"] == "close"
         foreign = s.api(
             "POST",
             "/uploads/sessions",
@@ -90,6 +91,7 @@ def test_a_file_arrives_in_pieces_and_is_queued_for_processing(tmp_path: Path) -
         uid = session["id"]
         first = piece(s, uid, 0, DATA[: 2**20])
         assert first.status == 200 and first.json()["received_bytes"] == 2**20
+        assert first.headers["connection"] == "close"  # the next piece opens a new one
         stale = piece(s, uid, 0, DATA[: 2**20])
         assert stale.status == 409 and stale.json()["error"]["code"] == "upload_offset"
         assert "server holds 1048576 bytes" in stale.json()["error"]["message"]

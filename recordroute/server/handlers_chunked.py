@@ -16,15 +16,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from typing import Any
 
-from tornado.web import stream_request_body
+from tornado.web import RequestHandler, stream_request_body
 
 from ..errors import InvalidInputError, RecordRouteError, TooLargeError
 from ..models import UploadSession
 from . import serialize
-from .base import BaseHandler
+from .base import CORS_HEADERS, BaseHandler
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,22 @@ def session_json(session: UploadSession) -> dict[str, Any]:
     }
 
 
+async def reply_and_close(handler: BaseHandler, body: Any, status: int = 200) -> None:
+    """Reply, then close the connection, so that the next upload request opens a new one.
+
+    A browser silently sends a request again when a *reused* connection drops before the
+    reply: a piece the server partly has would be sent whole a second time.  On a fresh
+    connection the drop reaches the uploader, which asks where the upload stands and
+    sends only the rest.  (A new connection per piece of megabytes costs nothing.)
+    """
+    handler.set_status(status)
+    handler.set_header("Connection", "close")
+    handler.set_header("Content-Type", "application/json; charset=utf-8")
+    handler.set_header("Cache-Control", "no-store")
+    await handler.finish(json.dumps(body, ensure_ascii=False))
+    handler.request.connection.close()  # type: ignore[union-attr]
+
+
 def _strings(body: dict[str, Any], name: str, *, optional: bool) -> list[str] | None:
     value = body.get(name)
     if value is None and optional:
@@ -67,7 +84,26 @@ def _strings(body: dict[str, Any], name: str, *, optional: bool) -> list[str] | 
     return list(value)
 
 
-class UploadSessionsHandler(BaseHandler):
+class FreshConnections(BaseHandler):
+    """Upload routes close every connection after the reply, the CORS preflight's too
+    (a browser would otherwise send the next piece on the preflight's idle connection)."""
+
+    async def options(self, *args: str, **kwargs: str) -> None:  # type: ignore[override]
+        methods = [
+            m
+            for m in ("GET", "POST", "DELETE")
+            if getattr(type(self), m.lower()) is not getattr(RequestHandler, m.lower())
+        ]
+        self.set_header("Access-Control-Allow-Methods", ", ".join(methods))
+        self.set_header("Access-Control-Allow-Headers", CORS_HEADERS)
+        self.set_header("Access-Control-Max-Age", "600")
+        self.set_header("Connection", "close")
+        self.set_status(204)
+        await self.finish()
+        self.request.connection.close()  # type: ignore[union-attr]
+
+
+class UploadSessionsHandler(FreshConnections):
     async def post(self) -> None:
         body = self.json_body()
         name, size = body.get("file_name"), body.get("size")
@@ -92,12 +128,13 @@ class UploadSessionsHandler(BaseHandler):
             steps=_strings(body, "steps", optional=True),
             options=options,
         )
-        self.send_json(session_json(session), 201)
+        await reply_and_close(self, session_json(session), 201)
 
 
-class UploadSessionHandler(BaseHandler):
+class UploadSessionHandler(FreshConnections):
     async def get(self, upload_id: str) -> None:
-        self.send_json(session_json(await self.call(self.ctx.app.uploads.get, upload_id)))
+        session = await self.call(self.ctx.app.uploads.get, upload_id)
+        await reply_and_close(self, session_json(session))
 
     async def delete(self, upload_id: str) -> None:
         await self.call(self.ctx.app.uploads.cancel, upload_id)
@@ -105,7 +142,7 @@ class UploadSessionHandler(BaseHandler):
         self.finish()
 
 
-class UploadFinishHandler(BaseHandler):
+class UploadFinishHandler(FreshConnections):
     async def post(self, upload_id: str) -> None:
         outcome = await self.call(self.ctx.app.uploads.finish, upload_id)
         if outcome.job is not None:
@@ -132,7 +169,7 @@ _OPEN: dict[str, UploadChunkHandler] = {}
 
 
 @stream_request_body
-class UploadChunkHandler(BaseHandler):
+class UploadChunkHandler(FreshConnections):
     """Appends the body at ``?offset=N``; replies with the bytes the server now holds."""
 
     def initialize(self, ctx: Any) -> None:
@@ -232,11 +269,10 @@ class UploadChunkHandler(BaseHandler):
         if self._failure is not None:
             raise self._failure
         assert session is not None
-        self.send_json(
-            {
-                "id": session.id,
-                "received_bytes": session.received_bytes,
-                "size_bytes": session.size_bytes,
-                "state": session.state,
-            }
-        )
+        body = {
+            "id": session.id,
+            "received_bytes": session.received_bytes,
+            "size_bytes": session.size_bytes,
+            "state": session.state,
+        }
+        await reply_and_close(self, body)

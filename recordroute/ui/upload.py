@@ -122,7 +122,9 @@ class UploadPanel:
     def _refused(self, message: Message) -> None:
         name = str(message.get("name", ""))
         text = f"{self.shell.tr.t('upload.file_failed', name=name)} {message.get('message', '')}"
-        self.notice.error(UserError(text.strip(), str(message.get("fix", ""))))
+        error = UserError(text.strip(), str(message.get("fix", "")))
+        error.code = str(message.get("code") or error.code)  # the API's code names the heading
+        self.notice.error(error)
 
 
 def _model_choices(app: RecordRoute) -> dict[str, list[str]]:
