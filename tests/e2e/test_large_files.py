@@ -233,6 +233,10 @@ def test_an_upload_cut_off_mid_way_resumes_and_finishes(
     assert size <= forwarded <= size + 256 * 1024, (forwarded, size)
     rec, _ = _recording(dashboard, "interrupted-call.wav")
     assert rec.sha256 == _sha(wav)
+    # its job is not what this test is about: cancel it from the queue, freeing the worker
+    job = page.locator(".rr-job", has_text="interrupted-call.wav")
+    job.locator(".rr-job-cancel").click()
+    page.wait_for_selector(".rr-job.rr-job-cancelled:has-text('interrupted-call.wav')")
 
 
 def test_an_unreachable_api_is_said_plainly(
@@ -251,6 +255,20 @@ def test_an_unreachable_api_is_said_plainly(
     page.wait_for_selector(".rr-upload-status .rr-error:has-text('Could not add')")
 
 
+def _scroll_to_line(page: Any, index: int) -> Any:
+    """Scroll the transcript down, as a reader would, until line ``index`` is drawn."""
+    page.wait_for_function(
+        "(i) => { const s = document.querySelector('.rr-viewer .rr-lines');"
+        ' if (s.querySelector(`.rr-line[data-i="${i}"]`)) return true;'
+        " s.scrollTop += s.clientHeight; return false; }",
+        arg=index,
+        polling=100,
+    )
+    line = page.locator(f".rr-viewer .rr-line[data-i='{index}']")
+    line.scroll_into_view_if_needed()
+    return line
+
+
 def _open_in_viewer(page: Any, name: str) -> None:
     _tab(page, "Viewer")
     select = page.locator(".rr-viewer-pick select")
@@ -259,7 +277,7 @@ def _open_in_viewer(page: Any, name: str) -> None:
 
 
 def test_a_30_minute_recording_plays_from_a_clicked_line_at_the_right_time(
-    dashboard: Dashboard, page: Any, seeded: Seeded
+    dashboard: Dashboard, seeded: Seeded, page: Any
 ) -> None:
     relay = _relay(dashboard)
     _open_in_viewer(page, "half-hour-lecture.wav")
@@ -267,8 +285,7 @@ def test_a_30_minute_recording_plays_from_a_clicked_line_at_the_right_time(
     src = page.evaluate("document.querySelector('.rr-viewer .rr-media').src")
     assert src.startswith(f"http://127.0.0.1:{relay.port}/recordroute/api/v1/media/")
     assert "exp=" in src and "sig=" in src and "token" not in src
-    line = page.locator(".rr-viewer .rr-line[data-i='500']")  # 25:00
-    line.scroll_into_view_if_needed()
+    line = _scroll_to_line(page, 500)  # 25:00
     line.click()
     page.wait_for_function(
         "() => { const m = document.querySelector('.rr-viewer .rr-media');"
@@ -286,7 +303,7 @@ def test_a_30_minute_recording_plays_from_a_clicked_line_at_the_right_time(
 
 
 def test_a_2000_line_transcript_opens_fast_scrolls_edits_and_search_opens_at_the_line(
-    dashboard: Dashboard, page: Any, seeded: Seeded
+    dashboard: Dashboard, seeded: Seeded, page: Any
 ) -> None:
     _relay(dashboard)
     _open_in_viewer(page, "half-hour-lecture.wav")  # the player's code is loaded now
@@ -321,9 +338,7 @@ def test_a_2000_line_transcript_opens_fast_scrolls_edits_and_search_opens_at_the
     editor.fill(text.replace("meeting line 1500 about", "meeting line 1500 (edited) about"))
     page.locator(".rr-viewer-save").click()
     page.wait_for_selector(".rr-viewer-status .rr-info")
-    line = page.locator(".rr-viewer .rr-line[data-i='1500']")
-    line.scroll_into_view_if_needed()
-    assert "(edited)" in line.inner_text()
+    assert "(edited)" in _scroll_to_line(page, 1500).inner_text()
 
     # search: the hit opens the viewer at its line, scrolled into view and marked
     _tab(page, "Search")
