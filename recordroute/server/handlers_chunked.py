@@ -133,6 +133,12 @@ class UploadSessionsHandler(FreshConnections):
 
 class UploadSessionHandler(FreshConnections):
     async def get(self, upload_id: str) -> None:
+        piece = _OPEN.get(upload_id)
+        if piece is not None and piece.ending is not None:
+            # a piece whose connection just dropped is still writing what arrived: the
+            # answer ("resume from byte N") must count it
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(piece.ending), TAKE_OVER_S)
         session = await self.call(self.ctx.app.uploads.get, upload_id)
         await reply_and_close(self, session_json(session))
 
@@ -235,6 +241,11 @@ class UploadChunkHandler(FreshConnections):
             return
         data, self._buffer = bytes(self._buffer), bytearray()
         self._pending = asyncio.ensure_future(self.call(self._writer.write, data))
+
+    @property
+    def ending(self) -> asyncio.Task[UploadSession | None] | None:
+        """The wind-up under way (the request ended or its connection dropped), if any."""
+        return self._closing
 
     def wind_up(self) -> asyncio.Task[UploadSession | None]:
         """Write what arrived, release the upload (once, however the request ends)."""

@@ -256,11 +256,12 @@ def test_an_unreachable_api_is_said_plainly(
 
 
 def _scroll_to_line(page: Any, index: int) -> Any:
-    """Scroll the transcript down, as a reader would, until line ``index`` is drawn."""
+    """Scroll the transcript to line ``index`` (as dragging the scroll bar there would)."""
     page.wait_for_function(
         "(i) => { const s = document.querySelector('.rr-viewer .rr-lines');"
         ' if (s.querySelector(`.rr-line[data-i="${i}"]`)) return true;'
-        " s.scrollTop += s.clientHeight; return false; }",
+        ' const block = s.querySelector(`.rr-block[data-b="${Math.floor(i / 50)}"]`);'
+        " if (block) block.scrollIntoView(); return false; }",
         arg=index,
         polling=100,
     )
@@ -306,19 +307,18 @@ def test_a_2000_line_transcript_opens_fast_scrolls_edits_and_search_opens_at_the
     dashboard: Dashboard, seeded: Seeded, page: Any
 ) -> None:
     _relay(dashboard)
-    _open_in_viewer(page, "half-hour-lecture.wav")  # the player's code is loaded now
-    page.wait_for_selector(".rr-viewer-player[data-lines='600'] .rr-line")
     timings = []
-    for name, lines in [("two-hour-meeting.wav", LONG_LINES), ("half-hour-lecture.wav", 600)] * 3:
+    for _ in range(3):  # the other recording first, so each measured open is a real change
+        _open_in_viewer(page, "half-hour-lecture.wav")
+        page.wait_for_selector(".rr-viewer-player[data-lines='600'] .rr-line")
         page.evaluate(
             "() => { window.__rrOpened = null; const sel = document.querySelector("
             "'.rr-viewer-pick select'); sel.addEventListener('change', () => {"
             " window.__rrOpened = performance.now(); }, {once: true, capture: true}); }"
         )
-        _open_in_viewer(page, name)
-        page.wait_for_selector(f".rr-viewer-player[data-lines='{lines}'] .rr-line")
-        if lines == LONG_LINES:
-            timings.append(page.evaluate("performance.now() - window.__rrOpened"))
+        _open_in_viewer(page, "two-hour-meeting.wav")
+        page.wait_for_selector(f".rr-viewer-player[data-lines='{LONG_LINES}'] .rr-line")
+        timings.append(page.evaluate("performance.now() - window.__rrOpened"))
     print(f"\n2,000-line transcript opened in {', '.join(f'{t:.0f}' for t in timings)} ms")
     assert min(timings) < 2000, timings
     # drawn in blocks: far fewer line elements than lines until they scroll into view

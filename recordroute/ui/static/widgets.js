@@ -619,15 +619,25 @@ function renderPlayer(model, el) {
     if (scroll && i >= 0) show(i);
   }
 
+  let hiddenShow = -1; // a line to bring into view once the list is visible
   function show(i) {
     const line = lineEl(i);
     if (!line) return;
-    const top = line.offsetTop - scroller.offsetTop;
+    if (!scroller.clientHeight) {
+      hiddenShow = i; // in a tab not shown yet: scroll when it appears
+      return;
+    }
+    hiddenShow = -1;
+    const top = line.offsetTop; // the list is the lines' offset parent
     const seen = scroller.scrollTop;
     if (top < seen || top > seen + scroller.clientHeight - line.offsetHeight) {
       scroller.scrollTop = Math.max(0, top - scroller.clientHeight / 3);
     }
   }
+  const resized = new ResizeObserver(() => {
+    if (hiddenShow >= 0 && scroller.clientHeight) show(hiddenShow);
+  });
+  resized.observe(scroller);
 
   function source() {
     const info = model.get("media");
@@ -709,7 +719,10 @@ function renderPlayer(model, el) {
   source();
   lines();
   cue();
-  return () => observer && observer.disconnect();
+  return () => {
+    if (observer) observer.disconnect();
+    resized.disconnect();
+  };
 }
 
 export default {
