@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -89,7 +90,6 @@ def lab(tmp_path: Path) -> Iterator[tuple[str, Path]]:
             f"--IdentityProvider.token={token}",
             f"--ServerApp.root_dir={tmp_path}",
             "--ServerApp.port_retries=0",
-            "--LabApp.news_url=''",
         ],
         cwd=tmp_path,
         env=env,
@@ -117,6 +117,11 @@ def lab(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         log.close()
 
 
+def _menu(page: Any, item: str) -> None:
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel").filter(has_text=re.compile(f"^{item}$")).first.click()
+
+
 def test_the_uploader_and_the_player_work_in_jupyterlab(
     lab: tuple[str, Path], chromium: Any, screenshot_dir: Path
 ) -> None:
@@ -129,15 +134,14 @@ def test_the_uploader_and_the_player_work_in_jupyterlab(
         page.goto(url, timeout=STEP_MS)
         page.wait_for_selector(".jp-Notebook .jp-Cell")
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")
-        page.locator(".jp-Notebook .jp-Cell").first.click()
-        page.keyboard.press("Shift+Enter")
+        _menu(page, "Run All Cells")
         with page.expect_file_chooser() as chooser:
             page.locator(".rr-uploader .rr-upl-pick").click()
         chooser.value.set_files(str(wav))  # starts at once (a notebook uploader)
         page.wait_for_selector(".rr-upl-row[data-state='done']")
         assert "uploaded" in page.locator(".rr-upl-row").inner_text()
-        page.locator(".jp-Notebook .jp-Cell").nth(1).click()
-        page.keyboard.press("Shift+Enter")
+        page.locator(".jp-Notebook .jp-Cell").nth(1).locator(".jp-InputArea-editor").click()
+        _menu(page, "Run Selected Cell")
         media = page.locator(".rr-player .rr-media")
         media.wait_for(state="attached")
         src = media.evaluate("m => m.src")
