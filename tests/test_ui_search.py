@@ -150,4 +150,4 @@ def test_a_spoken_hit_jumps_to_its_time(tmp_path: Path) -> None:
         jump.click()
         # the player is cued there; the browser scrolls to and marks the line starting then
         assert viewer.start_s == 4.0 and viewer.player.cue["t"] == 4.0
-        assert viewer.player.segments[1] == [4, 9, "The harbour bridge is closed."]
+        assert viewer.player.segments[1] == [4, 9, "The harbour bridge is closed.", ""]

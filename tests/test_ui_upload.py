@@ -39,7 +39,12 @@ def test_upload_queues_one_job_per_file_and_progress_reaches_the_rows(app: Recor
         "summary_model": "bundled-smollm2",
     }
     assert panel.files.sent == [
-        {"action": "start", "steps": ["keywords", "embed"], "options": options, "tags": []}
+        {
+            "action": "start",
+            "steps": ["diarize", "keywords", "embed"],
+            "options": options,
+            "tags": [],
+        }
     ]
     # the browser sends each file to the API; when one has arrived its job is shown at once
     browser_upload(panel.files, "notes.txt", b"budget plan budget")

@@ -33,7 +33,7 @@ def test_nothing_open_yet(app: RecordRoute) -> None:
 
 
 def _texts(panel: ViewerPanel) -> list[str]:
-    return [text for _start, _end, text in panel.player.segments]
+    return [line[2] for line in panel.player.segments]
 
 
 def test_timed_transcript_lines_seek_the_player_in_the_page(
@@ -50,7 +50,7 @@ def test_timed_transcript_lines_seek_the_player_in_the_page(
     assert player.media["url"] == f"media/{source.id}"
     assert player.media["kind"] == "audio" and player.media["type"] == "audio/wav"
     assert player.endpoint == {"api": "", "token": ""}  # no server known: JupyterLab's
-    assert player.segments == [[0, 2, "Hello <everyone>."], [2, 5, "Budget & plans."]]
+    assert player.segments == [[0, 2, "Hello <everyone>.", ""], [2, 5, "Budget & plans.", ""]]
     assert player.timed and player.cue["t"] == 3.0
     assert [m for m in re.findall(r"rr-download-(\w+)", panel.downloads.value)] == [
         "txt",
@@ -113,7 +113,7 @@ def test_a_long_transcript_goes_to_the_browser_as_data_not_widgets(
     before = len(list(walk(panel.widget)))
     shell.open_recording(rec.id, 1800.0)  # a search hit half way through
     assert len(panel.player.segments) == 2000 and panel.player.cue["t"] == 1800.0
-    assert panel.player.segments[500] == [1800, 1803, "line 500 of a two-hour meeting"]
+    assert panel.player.segments[500] == [1800, 1803, "line 500 of a two-hour meeting", ""]
     assert len(list(walk(panel.widget))) <= before + 3  # similar-recording buttons at most
 
 

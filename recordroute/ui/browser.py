@@ -21,6 +21,7 @@ import traitlets
 from ..app import RecordRoute
 from ..models import Artifact, Segment
 from .i18n import Translator
+from .speakers_box import speaker_colour
 
 log = logging.getLogger(__name__)
 
@@ -177,8 +178,10 @@ class TranscriptPlayer(_BrowserWidget):
 
     #: {url, kind, type, n[, at]} or None; ``url`` is relative to the API
     media = traitlets.Any(None).tag(sync=True)
-    #: [start, end, text] per line
+    #: [start, end, text, speaker] per line
     segments: traitlets.List[list[Any]] = traitlets.List().tag(sync=True)
+    #: speaker name -> colour of the name in the lines
+    speakers = traitlets.Dict().tag(sync=True)
     timed = traitlets.Bool(True).tag(sync=True)
     cue = traitlets.Dict().tag(sync=True)
     show_lines = traitlets.Bool(True).tag(sync=True)
@@ -216,7 +219,11 @@ class TranscriptPlayer(_BrowserWidget):
             if not same or self.media is None:
                 self.media = self._media_state()
             self.timed = any(s.end for s in segments)
-            self.segments = [[round(s.start, 2), round(s.end, 2), s.text] for s in segments]
+            names = list(dict.fromkeys(s.speaker for s in segments if s.speaker))
+            self.speakers = {name: speaker_colour(names, name) for name in names}
+            self.segments = [
+                [round(s.start, 2), round(s.end, 2), s.text, s.speaker] for s in segments
+            ]
             if cue:
                 self.cue = {"t": at, "n": next(self._nonce)}
 

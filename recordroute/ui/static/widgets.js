@@ -528,12 +528,18 @@ function renderPlayer(model, el) {
   let observer = null;
 
   function lineHtml(i) {
-    const [start, , text] = segments[i];
-    if (!model.get("timed")) return '<p class="rr-line rr-line-plain">' + escapeHtml(text) + "</p>";
+    const [start, , text, speaker] = segments[i];
+    let body = escapeHtml(text);
+    if (speaker) {
+      const colour = (model.get("speakers") || {})[speaker] || "#555";
+      body = '<b class="rr-speaker" style="color:' + escapeHtml(colour) + '">' +
+        escapeHtml(speaker) + "</b> " + body;
+    }
+    if (!model.get("timed")) return '<p class="rr-line rr-line-plain">' + body + "</p>";
     const now = i === current ? " rr-line-current" : "";
     return (
       '<div class="rr-line' + now + '" data-i="' + i + '" data-start="' + start.toFixed(2) +
-      '"><span class="rr-time">' + clock(start) + "</span> " + escapeHtml(text) + "</div>"
+      '"><span class="rr-time">' + clock(start) + "</span> " + body + "</div>"
     );
   }
 
