@@ -9,7 +9,7 @@ from pathlib import Path
 
 from recordroute import RecordRoute, Segment, Settings
 from recordroute.pipeline import formats
-from recordroute.ui import ViewerPanel, find, find_all, viewer_panel
+from recordroute.ui import ViewerPanel, find, find_all, player, uploader, viewer_panel
 from recordroute.ui.common import walk
 from tests.test_ui_helpers import DOCS, add_text, english_shell, indexed, tiny_wav
 
@@ -205,3 +205,22 @@ def test_a_finished_job_redraws_the_open_recording(app: RecordRoute, tmp_path: P
     app.process(doc.id, ["ingest"])
     panel.shell.watcher.poll()
     assert _texts(panel) == ["Late text."]
+
+
+def test_notebook_uploader_and_player(app: RecordRoute, tmp_path: Path) -> None:
+    box = uploader(app, process=["transcribe"], tags=["lab"], language="en")
+    assert box.auto_start and box.component == "uploader"
+    assert box.auto_job == {"steps": ["transcribe"], "options": {}, "tags": ["lab"]}
+    assert uploader(app, process=False).auto_job["steps"] is None  # stored only
+    assert uploader(app).auto_job["steps"] == []  # every step
+    assert box.labels["pick"] == "Choose files" and box.recordings == []
+    box._handle_custom_msg({"event": "something else"}, [])
+    box._handle_custom_msg({"event": "finished", "name": "a.wav", "recording_id": "r1"}, [])
+    assert box.recordings == ["r1"]
+    rid = _timed_recording(app, tmp_path)
+    shown = player(app, rid, at=2.0, language="en")
+    assert shown.component == "player" and shown.cue["t"] == 2.0
+    assert shown.media["url"].startswith("media/") and len(shown.segments) == 2
+    assert shown.labels["click_hint"].startswith("Click a line to play from there")
+    doc = add_text(app, tmp_path, "plain.txt", "Just text.")
+    assert player(app, doc.id).media is None
