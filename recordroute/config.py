@@ -79,6 +79,9 @@ class Settings:
     port: int = 8080
     ws_port: int = 8765
     token: str = ""
+    #: the API's address as a browser reaches it (``recordroute serve`` sets it for the
+    #: dashboards; set it yourself when the API sits behind a proxy)
+    api_url: str = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.data_dir, Path):  # accept a str, as callers naturally pass
@@ -107,6 +110,11 @@ class Settings:
             raise ConfigError(
                 f"{env_name('data_dir')} is empty.",
                 "Set it to the folder that holds RecordRoute's data, e.g. ./db.",
+            )
+        if self.api_url and not self.api_url.startswith(("http://", "https://")):
+            raise ConfigError(
+                f"{env_name('api_url')}={self.api_url!r} is not an http(s) URL.",
+                "Use a URL such as http://127.0.0.1:8080/recordroute/api/v1, or leave it unset.",
             )
         if not self.ollama_host.startswith(("http://", "https://")):
             raise ConfigError(

@@ -106,6 +106,33 @@ class Job:
     client_task_id: str = ""
 
 
+UPLOAD_STATES = ("open", "committing", "finished")
+
+
+@dataclasses.dataclass(frozen=True)
+class UploadSession:
+    """A resumable upload: the file arrives in pieces and becomes a recording at the end.
+
+    ``received_bytes`` is what the server holds (the next piece starts there).  A finished
+    session keeps what came of it: the recording and its job, or the recording whose
+    content it duplicates.
+    """
+
+    id: str
+    file_name: str
+    size_bytes: int
+    received_bytes: int
+    state: str
+    created_at: datetime
+    updated_at: datetime
+    tags: tuple[str, ...] = ()
+    steps: tuple[str, ...] | None = None
+    options: dict[str, Any] = dataclasses.field(default_factory=dict)
+    recording_id: str | None = None
+    job_id: str | None = None
+    duplicate_of: str | None = None
+
+
 @dataclasses.dataclass(frozen=True)
 class ImportReport:
     """What a legacy import did."""

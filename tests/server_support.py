@@ -163,7 +163,9 @@ class ApiServer:
             str(self.workers),
             *self.extra_args,
         ]
-        env = child_env(RECORDROUTE_TOKEN=self.token, RECORDROUTE_MIN_FREE_MB="0", **self.env)
+        env = child_env(
+            **{"RECORDROUTE_TOKEN": self.token, "RECORDROUTE_MIN_FREE_MB": "0", **self.env}
+        )
         self.proc = subprocess.Popen(
             command,
             stdout=subprocess.PIPE,

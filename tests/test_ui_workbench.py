@@ -25,6 +25,7 @@ UI_ERRORS = {
     "search.empty": "test_ui_search.py::test_search_errors_are_shown_in_plain_words",
     "ask.empty": "test_ui_ask.py::test_ask_errors_are_shown_in_plain_words",
     "ask.nothing_chosen": "test_ui_ask.py::test_ask_errors_are_shown_in_plain_words",
+    "uploader.unreachable": "e2e/test_large_files.py::test_an_unreachable_api_is_said_plainly",
     "error.unexpected": "test_ui_helpers.py::test_notice_shows_message_and_fix_and_never_a_"
     "traceback",
 }

@@ -16,6 +16,8 @@ for one data folder, and hands them to services that each own one area:
 ``speakers``        who spoke in a recording, naming them, voice profiles
 ``ask``             questions answered from the archive with citations; conversations
 ``notes``           a Markdown note per recording for Obsidian (or any folder)
+``uploads``         resumable uploads of any size, finished into recordings and jobs
+``links``           short-lived read-only links for players (signed with the token)
 ==================  ==========================================================
 
 Each service gets what it needs when it is built and never reaches into another's
@@ -39,6 +41,7 @@ from ..storage.conversations import ConversationRepository
 from ..storage.jobs import JobRepository
 from ..storage.keywords import KeywordRepository
 from ..storage.templates import TemplateRepository
+from ..storage.upload_sessions import UploadSessionRepository
 from ..storage.voices import VoiceProfiles
 from .ask import AskService
 from .ask_archive import IndexArchive
@@ -47,6 +50,7 @@ from .engines import Engines
 from .insights import InsightsService
 from .jobs import CHANGED, JobsService
 from .legacy import LegacyService
+from .links import LinksService
 from .notes import NotesService
 from .pipeline_adapters import IndexSink, RecordingStoreAdapter, RingingJobStore
 from .recordings import RecordingsService
@@ -55,6 +59,7 @@ from .speakers import SpeakersService, VoiceBookAdapter
 from .steps import StepsService
 from .summaries import SummariesService
 from .transcripts import TranscriptsService
+from .uploads import UploadsService
 
 
 class RecordRoute:
@@ -128,6 +133,10 @@ class RecordRoute:
         self.jobs = JobsService(
             job_repo, library, runner, self.events, settings, self.summaries.check_options
         )
+        self.uploads = UploadsService(
+            UploadSessionRepository(library.db), library, self.recordings, self.jobs
+        )
+        self.links = LinksService(settings.token)
 
     @classmethod
     def open(

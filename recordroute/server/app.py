@@ -32,7 +32,14 @@ from .base import NotFoundHandler
 from .context import ServerContext, ServerOptions
 from .handlers_artifacts import ArtifactHandler, ExportHandler, TranscriptHandler
 from .handlers_ask import AskHandler, ConversationHandler, ConversationsHandler
+from .handlers_chunked import (
+    UploadChunkHandler,
+    UploadFinishHandler,
+    UploadSessionHandler,
+    UploadSessionsHandler,
+)
 from .handlers_jobs import JobCancelHandler, JobHandler, JobRetryHandler, JobsHandler
+from .handlers_media import MediaHandler
 from .handlers_recordings import (
     PurgeHandler,
     RecordingHandler,
@@ -80,6 +87,11 @@ NATIVE_ROUTES: list[Route] = [
     (f"{API}/voice-profiles/{{name}}", hs.ProfileHandler),
     (f"{API}/artifacts/{{artifact_id}}", ArtifactHandler),
     (f"{API}/uploads", UploadsHandler),
+    (f"{API}/uploads/sessions", UploadSessionsHandler),
+    (f"{API}/uploads/sessions/{{upload_id}}", UploadSessionHandler),
+    (f"{API}/uploads/sessions/{{upload_id}}/chunks", UploadChunkHandler),
+    (f"{API}/uploads/sessions/{{upload_id}}/finish", UploadFinishHandler),
+    (f"{API}/media/{{artifact_id}}", MediaHandler),
     (f"{API}/jobs", JobsHandler),
     (f"{API}/jobs/{{job_id}}", JobHandler),
     (f"{API}/jobs/{{job_id}}/cancel", JobCancelHandler),

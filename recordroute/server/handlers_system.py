@@ -6,7 +6,7 @@ import dataclasses
 import time
 
 from .. import __version__
-from . import openapi, serialize
+from . import openapi_uploads, serialize
 from .base import BaseHandler
 
 
@@ -59,4 +59,4 @@ class OpenAPIHandler(BaseHandler):
     public = True
 
     def get(self) -> None:
-        self.send_json(openapi.document())
+        self.send_json(openapi_uploads.document())

@@ -192,6 +192,27 @@ CREATE TABLE conversation_turns (
 );
 """
 
+# Resumable uploads: one row per upload in progress (its bytes are a part file in tmp/),
+# kept after the end with what came of it, so that a repeated "finish" gets the same answer.
+MIGRATION_7 = """
+CREATE TABLE upload_sessions (
+    id           TEXT PRIMARY KEY,
+    file_name    TEXT NOT NULL,
+    size_bytes   INTEGER NOT NULL CHECK (size_bytes >= 0),
+    tags         TEXT NOT NULL DEFAULT '[]',
+    steps        TEXT,
+    options      TEXT NOT NULL DEFAULT '{}',
+    state        TEXT NOT NULL CHECK (state IN ('open', 'committing', 'finished')),
+    sha256       TEXT NOT NULL DEFAULT '',
+    recording_id TEXT,
+    job_id       TEXT,
+    duplicate_of TEXT,
+    created_at   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL
+);
+CREATE INDEX upload_sessions_updated ON upload_sessions (state, updated_at);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "recordings, artifacts, jobs, legacy sources", MIGRATION_1),
     Migration(2, "resumable jobs and keywords", MIGRATION_2),
@@ -199,4 +220,5 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "voice profiles", MIGRATION_4),
     Migration(5, "summary templates, per tag and per recording", MIGRATION_5),
     Migration(6, "conversations with the archive", MIGRATION_6),
+    Migration(7, "resumable upload sessions", MIGRATION_7),
 )

@@ -43,10 +43,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "none": ("없음", "none"),
     # upload and queue
     "upload.pick": ("파일 선택", "Choose files"),
-    "upload.hint": (
-        "오디오, 비디오, PDF, 텍스트 파일을 여러 개 고를 수 있습니다.",
-        "Pick one or more audio, video, PDF or text files.",
-    ),
     "upload.steps": ("처리 단계", "Steps"),
     "upload.step.transcribe": ("받아쓰기", "Transcribe"),
     "upload.step.speakers": ("화자 나누기", "Speakers"),
@@ -79,6 +75,60 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Tick transcribe, summarize or index.",
     ),
     "upload.file_failed": ("'{name}' 파일을 추가하지 못했습니다.", "Could not add '{name}'."),
+    "upload.started": (
+        "{count}개 파일을 올리는 중입니다. 다 올라가면 바로 처리 대기열에 들어갑니다.",
+        "Uploading {count} file(s); each is queued for processing as soon as it arrives.",
+    ),
+    "upload.arrived": (
+        "'{name}'을(를) 올리고 작업을 대기열에 넣었습니다.",
+        "'{name}' arrived and its job is queued.",
+    ),
+    "uploader.drop": (
+        "파일을 여기(또는 이 탭 아무 곳)에 끌어다 놓거나 '파일 선택'을 누르세요. "
+        "파일마다 최대 {limit}, 끊겨도 이어서 올립니다.",
+        "Drop files here (or anywhere on this tab), or press 'Choose files'. "
+        "Up to {limit} per file; a dropped connection resumes where it stopped.",
+    ),
+    "uploader.pick": ("파일 선택", "Choose files"),
+    "uploader.cancel": ("취소", "Cancel"),
+    "uploader.left": ("{time} 남음", "{time} left"),
+    "uploader.resumed": ("{size}부터 이어서 올립니다", "resumed at {size}"),
+    "uploader.restarted": (
+        "서버가 받다 만 부분을 지웠기 때문에 처음부터 다시 올립니다",
+        "the server had removed the unfinished upload; starting again",
+    ),
+    "uploader.queued": ("올렸고 처리 대기열에 넣었습니다", "uploaded and queued for processing"),
+    "uploader.stored": ("올렸습니다", "uploaded"),
+    "uploader.unreachable": (
+        "RecordRoute API({url})에 연결할 수 없습니다.",
+        "Cannot reach the RecordRoute API at {url}.",
+    ),
+    "uploader.unreachable.fix": (
+        "`recordroute serve`로 작업대를 여세요. JupyterLab에서는 recordroute 서버 확장이 "
+        "켜져 있어야 합니다.",
+        "Open the workbench with `recordroute serve`; in JupyterLab the recordroute server "
+        "extension must be enabled.",
+    ),
+    "uploader.state.ready": ("선택됨", "ready"),
+    "uploader.state.waiting": ("차례를 기다리는 중", "waiting"),
+    "uploader.state.uploading": ("올리는 중", "uploading"),
+    "uploader.state.retrying": (
+        "연결이 끊겼습니다. {seconds}초 뒤 이어서 올립니다",
+        "connection lost; resuming in {seconds} s",
+    ),
+    "uploader.state.finishing": ("저장하는 중", "storing"),
+    "uploader.state.done": ("완료", "done"),
+    "uploader.state.failed": ("실패", "failed"),
+    "uploader.state.cancelled": ("취소됨", "cancelled"),
+    "player.click_hint": (
+        "줄을 누르면 그 위치부터 재생합니다. 재생 중인 줄이 표시됩니다.",
+        "Click a line to play from there; the line being spoken is highlighted.",
+    ),
+    "player.no_transcript": ("아직 받아쓰기가 없습니다.", "No transcript yet."),
+    "player.media_error": (
+        "녹음을 재생할 수 없습니다 ({url}). 녹음을 다시 열어 보세요.",
+        "The recording cannot be played ({url}). Open it again.",
+    ),
     "queue.title": ("작업 대기열", "Job queue"),
     "queue.empty": ("작업이 없습니다.", "No jobs yet."),
     "queue.cancel": ("취소", "Cancel"),
@@ -183,10 +233,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "viewer.click_hint": (
         "줄을 누르면 그 위치부터 재생합니다.",
         "Click a line to play from there.",
-    ),
-    "viewer.too_large": (
-        "파일이 커서({size}) 여기서 재생할 수 없습니다. 내려받아 들으세요.",
-        "The file is too large ({size}) to play here; download it instead.",
     ),
     "viewer.tags": ("태그", "Tags"),
     "speakers.title": ("화자", "Speakers"),

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from recordroute import RecordRoute, Settings
+from tests.e2e.relay import Relay
 
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
@@ -60,6 +61,8 @@ class Dashboard:
     url: str
     data_dir: Path
     how: str  # "recordroute serve" or "voila"
+    #: the browser reaches the API through this relay (it can watch and cut connections)
+    relay: Relay | None = None
 
 
 def _free_port() -> int:
@@ -146,6 +149,8 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
     )
     log = (root / "server.log").open("wb")
     port = _free_port()
+    relay = Relay(port).start()
+    env["RECORDROUTE_API_URL"] = f"http://127.0.0.1:{relay.port}/recordroute/api/v1"
     if _serve_available():
         how = "recordroute serve"
         # no original-client progress socket: its fixed port 8765 may be taken by another run
@@ -166,8 +171,9 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
     try:
         url = f"http://127.0.0.1:{port}/" if how == "voila" else _read_serve_urls(proc, 120)
         _wait_http(url, proc, 120)
-        yield Dashboard(url=url, data_dir=data_dir, how=how)
+        yield Dashboard(url=url, data_dir=data_dir, how=how, relay=relay)
     finally:
+        relay.stop()
         proc.send_signal(signal.SIGTERM)
         try:
             proc.wait(30)

@@ -73,7 +73,7 @@ def test_upload_process_search_view_and_edit(
         # -- upload: a real recording, every step, the fast English model --------------------
         assert page.locator(".rr-opt-whisper select").input_value() == "bundled-tiny.en"
         with page.expect_file_chooser() as chooser:
-            page.locator(".rr-upload-files").click()
+            page.locator(".rr-upload .rr-upl-pick").click()
         chooser.value.set_files(str(jfk))
         page.wait_for_selector(".rr-upload-files:has-text('(1)')")
         page.locator(".rr-upload-start").click()
