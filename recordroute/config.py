@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ SPEECH_ENGINES = ("faster-whisper", "openai-whisper")
 LLM_PROVIDERS = ("llama-cpp", "ollama")
 EMBED_PROVIDERS = ("use", "ollama")
 DEVICES = ("auto", "cpu", "cuda")
+DIARIZE_PROVIDERS = ("bundled", "pyannote")
+SUMMARY_MODES = ("auto", "extractive", "abstractive")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,15 +54,34 @@ class Settings:
     llm_provider: str = "llama-cpp"
     llm_model: str = "bundled-smollm2"
     llm_context: int = 2048
+    #: summaries: the template used unless a recording or its tag has one, and the mode
+    summary_template: str = "meeting"
+    summary_mode: str = "auto"
     embed_provider: str = "use"
     embed_model: str = "bundled-use-multilingual"
     ollama_host: str = "http://127.0.0.1:11434"
+    # speakers: who spoke when
+    diarize_provider: str = "bundled"
+    #: 0 finds the number of speakers; a number fixes it
+    diarize_speakers: int = 0
+    diarize_max_speakers: int = 8
+    #: cosine distance beyond which two voices count as different speakers
+    diarize_threshold: float = 0.35
+    #: a local pyannote pipeline folder (with config.yaml), for diarize_provider=pyannote
+    pyannote_pipeline: str = ""
+    #: voice similarity from which a known voice is named in a new recording (below: suggested)
+    voice_threshold: float = 0.84
     ollama_timeout_s: float = 300.0
+    # notes for Obsidian (or any folder): written when steps finish; empty = off
+    export_dir: str = ""
     # server
     host: str = "127.0.0.1"
     port: int = 8080
     ws_port: int = 8765
     token: str = ""
+    #: the API's address as a browser reaches it (``recordroute serve`` sets it for the
+    #: dashboards; set it yourself when the API sits behind a proxy)
+    api_url: str = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.data_dir, Path):  # accept a str, as callers naturally pass
@@ -69,6 +91,14 @@ class Settings:
         _check_choice("llm_provider", self.llm_provider, LLM_PROVIDERS)
         _check_choice("embed_provider", self.embed_provider, EMBED_PROVIDERS)
         _check_choice("device", self.device, DEVICES)
+        _check_choice("diarize_provider", self.diarize_provider, DIARIZE_PROVIDERS)
+        _check_choice("summary_mode", self.summary_mode, SUMMARY_MODES)
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,39}", self.summary_template):
+            raise ConfigError(
+                f"{env_name('summary_template')}={self.summary_template!r} is not a template name.",
+                "Use meeting, lecture, interview or the name of a custom template "
+                "(lower-case letters, digits, '-' and '_').",
+            )
         for name, low, high in _RANGES:
             value = getattr(self, name)
             if not low <= value <= high:
@@ -80,6 +110,11 @@ class Settings:
             raise ConfigError(
                 f"{env_name('data_dir')} is empty.",
                 "Set it to the folder that holds RecordRoute's data, e.g. ./db.",
+            )
+        if self.api_url and not self.api_url.startswith(("http://", "https://")):
+            raise ConfigError(
+                f"{env_name('api_url')}={self.api_url!r} is not an http(s) URL.",
+                "Use a URL such as http://127.0.0.1:8080/recordroute/api/v1, or leave it unset.",
             )
         if not self.ollama_host.startswith(("http://", "https://")):
             raise ConfigError(
@@ -139,6 +174,10 @@ _RANGES: tuple[tuple[str, float, float], ...] = (
     ("retry_base_s", 0, 3600),
     ("threads", 1, 512),
     ("llm_context", 256, 1 << 20),
+    ("diarize_speakers", 0, 64),
+    ("diarize_max_speakers", 1, 64),
+    ("diarize_threshold", 0.01, 2.0),
+    ("voice_threshold", 0.0, 1.0),
     ("ollama_timeout_s", 1, 86_400),
     ("port", 0, 65_535),
     ("ws_port", 0, 65_535),

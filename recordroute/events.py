@@ -25,6 +25,14 @@ EVENT_TYPES = (
     "job.finished",
     "job.failed",
     "job.cancelled",
+    # a question asked of the archive (``ask_id``): the passages found, the tokens as the
+    # model writes them, each sentence once checked, then the answer (or the failure)
+    "ask.started",
+    "ask.passages",
+    "ask.token",
+    "ask.sentence",
+    "ask.finished",
+    "ask.failed",
 )
 
 

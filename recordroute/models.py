@@ -18,6 +18,7 @@ ARTIFACT_KINDS = (
     "keywords",
     "export",
     "vector",
+    "speakers",
     "attachment",
 )
 JOB_STATES = ("queued", "running", "done", "failed", "cancelled")
@@ -66,11 +67,21 @@ class Artifact:
 
 @dataclasses.dataclass(frozen=True)
 class Segment:
-    """A stretch of speech with its times in seconds."""
+    """A stretch of speech with its times in seconds, and who spoke it ("" when unknown)."""
 
     start: float
     end: float
     text: str
+    speaker: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class SpeakerTurn:
+    """A stretch of time in which one speaker talks (from diarization)."""
+
+    start: float
+    end: float
+    speaker: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,6 +104,33 @@ class Job:
     started_at: datetime | None = None
     finished_at: datetime | None = None
     client_task_id: str = ""
+
+
+UPLOAD_STATES = ("open", "committing", "finished")
+
+
+@dataclasses.dataclass(frozen=True)
+class UploadSession:
+    """A resumable upload: the file arrives in pieces and becomes a recording at the end.
+
+    ``received_bytes`` is what the server holds (the next piece starts there).  A finished
+    session keeps what came of it: the recording and its job, or the recording whose
+    content it duplicates.
+    """
+
+    id: str
+    file_name: str
+    size_bytes: int
+    received_bytes: int
+    state: str
+    created_at: datetime
+    updated_at: datetime
+    tags: tuple[str, ...] = ()
+    steps: tuple[str, ...] | None = None
+    options: dict[str, Any] = dataclasses.field(default_factory=dict)
+    recording_id: str | None = None
+    job_id: str | None = None
+    duplicate_of: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from .models import Segment
+from .models import Segment, SpeakerTurn
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -100,3 +100,41 @@ class Embedder(Protocol):
     def available(self) -> ProviderStatus: ...
 
     def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]: ...
+
+
+@dataclasses.dataclass(frozen=True)
+class Diarization:
+    """What a diarization provider returns: who spoke when, and a voice vector per speaker."""
+
+    turns: tuple[SpeakerTurn, ...]
+    #: speaker labels in order of first appearance ("Speaker 1", "Speaker 2", ...)
+    speakers: tuple[str, ...]
+    #: label -> L2-normalised voice vector (empty when the engine gives none)
+    voices: dict[str, tuple[float, ...]]
+    duration_s: float
+    engine: str
+    model: str
+    #: the model that made ``voices`` (profiles compare only vectors of one model)
+    voice_model: str = ""
+
+    def speaking_time(self) -> dict[str, float]:
+        totals = dict.fromkeys(self.speakers, 0.0)
+        for turn in self.turns:
+            totals[turn.speaker] = totals.get(turn.speaker, 0.0) + turn.end - turn.start
+        return totals
+
+
+@runtime_checkable
+class Diarizer(Protocol):
+    name: str
+
+    def available(self) -> ProviderStatus: ...
+
+    def diarize(
+        self,
+        audio: Path,
+        *,
+        num_speakers: int | None = None,
+        on_progress: ProgressCallback | None = None,
+        should_cancel: CancelCheck | None = None,
+    ) -> Diarization: ...

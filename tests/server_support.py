@@ -26,6 +26,23 @@ from websockets.sync.client import ClientConnection, connect
 
 REPO = Path(__file__).resolve().parents[1]
 API = "/recordroute/api/v1"
+#: what the original Electron shell sends (Electron's default names the app)
+ELECTRON_UA = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "recordroute/1.0.0 Chrome/120.0.6099.291 Electron/28.2.3 Safari/537.36"
+)
+CHROME_UA = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/120.0.0.0 Safari/537.36"
+)
+#: headers of a fetch() from the desktop renderer's file:// page
+DESKTOP = {
+    "Origin": "null",
+    "User-Agent": ELECTRON_UA,
+    "Sec-Fetch-Site": "cross-site",
+    "Sec-Fetch-Mode": "cors",
+    "Sec-Fetch-Dest": "empty",
+}
 
 
 def free_port() -> int:
@@ -148,7 +165,9 @@ class ApiServer:
             str(self.workers),
             *self.extra_args,
         ]
-        env = child_env(RECORDROUTE_TOKEN=self.token, RECORDROUTE_MIN_FREE_MB="0", **self.env)
+        env = child_env(
+            **{"RECORDROUTE_TOKEN": self.token, "RECORDROUTE_MIN_FREE_MB": "0", **self.env}
+        )
         stderr = None if self.stderr_path is None else self.stderr_path.open("ab")
         self.proc = subprocess.Popen(
             command,

@@ -65,7 +65,39 @@ def test_search_similar_and_reindex_commands(
     assert main(["reindex", "--data-dir", db]) == 0
     assert "re-embedded 3 chunks with use:bundled-use-multilingual" in capsys.readouterr().out
     assert main(["search", "zzzz qqqq", "--data-dir", db, "--kind", "pdf"]) == 0
-    assert "(no matches)" in capsys.readouterr().out
+    assert "nothing found for 'zzzz qqqq'" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_search_says_nothing_found_with_suggestions_and_lists_weaker_on_request(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "db")
+    for name, text in (
+        ("budget.txt", "The budget for the new office was approved."),
+        ("cake.txt", "Bake the cake for forty minutes."),
+    ):
+        assert (
+            main(
+                ["process", str(write(tmp_path / name, text)), "--steps", "embed", "--data-dir", db]
+            )
+            == 0
+        )
+    capsys.readouterr()
+    assert main(["search", "officce quantum", "--data-dir", db]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("nothing found for 'officce quantum'")
+    assert "try: office quantum | office" in out
+    assert "2 weaker matches: add --weaker to list them" in out
+    assert main(["search", "officce quantum", "--weaker", "--json", "--data-dir", db]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert found["nothing_found"] is True and found["hits"] == []
+    assert found["suggestions"] == ["office quantum", "office"]
+    assert len(found["weaker"]) == 2
+    assert all(hit["evidence"]["relevant"] is False for hit in found["weaker"])
+    assert main(["search", "cake", "--json", "--data-dir", db]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert [hit["snippet"] for hit in found["hits"]] == ["Bake the «cake» for forty minutes."]
 
 
 def test_worker_process_runs_jobs_and_stops_on_sigterm(tmp_path: Path) -> None:

@@ -199,3 +199,16 @@ def minimal_pdf(text: str) -> bytes:
         xref,
     )
     return bytes(out)
+
+
+def test_a_job_of_a_deleted_recording_waits_and_can_be_cancelled(
+    app: RecordRoute, tmp_path: Path
+) -> None:
+    rec = app.add_file(write(tmp_path / "later.txt", "회의록 나중에"))
+    job = app.jobs.submit(rec.id, ["keywords"])
+    app.recordings.delete(rec.id)
+    assert app.jobs.run(job.id).state == "queued"  # not taken while its recording is deleted
+    assert app.jobs.cancel(job.id).state == "cancelled"
+    app.recordings.restore(rec.id)
+    assert app.jobs.retry(job.id).state == "queued"
+    assert app.jobs.run(job.id).state == "done"

@@ -51,13 +51,15 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
-def test_the_four_notebooks_exist_and_are_stored_without_outputs() -> None:
+def test_the_notebooks_exist_and_are_stored_without_outputs() -> None:
     names = [p.stem for p in NOTEBOOKS]
     assert names == [
         "01-quickstart",
         "02-explore-transcripts",
         "03-search-quality",
         "04-similarity-graph",
+        "05-speakers",
+        "06-ask-the-archive",
     ]
     for path in [*NOTEBOOKS, *DASHBOARDS]:
         book = json.loads(path.read_text(encoding="utf-8"))

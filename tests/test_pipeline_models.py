@@ -182,6 +182,7 @@ def test_audio_end_to_end_with_search_and_similar(shared_audio: Path, tmp_path: 
             "keywords",
             "segments",
             "source",
+            "speakers",
             "summary",
             "title",
             "transcript",

@@ -17,8 +17,8 @@ from recordroute.pipeline.formats import (
     to_vtt,
 )
 from recordroute.pipeline.keywords import keyword_counts, tokenize
-from recordroute.pipeline.steps import clean_title
 from recordroute.pipeline.summarize import detect_language, render_sections, split_sections
+from recordroute.pipeline.titles import clean_title
 
 SEGMENTS = [
     Segment(0.0, 2.5, "안녕하세요 회의를 시작합니다"),

@@ -67,7 +67,7 @@ def test_upload_returns_an_array_and_history_has_the_original_shape(server: ApiS
     assert [set(i) for i in items] == [{"file_path", "file_type", "record_id"}] * 2
     assert items[0]["file_type"] == "text"
     assert items[0]["file_path"] == f"DB/uploads/{items[0]['record_id']}/a.txt"
-    dup = upload(server, [("again.txt", b"alpha " + stamp)], field="file")
+    dup = upload(server, [("again.txt", b"alpha " + stamp)])
     assert dup == [
         {"duplicate": True, "original_record_id": items[0]["record_id"], "filename": "again.txt"}
     ]
@@ -363,6 +363,9 @@ def test_search_and_similar_documents(server: ApiServer) -> None:
         "link",
     }
     assert server.compat("GET", keyword[0]["link"]).status == 200
+    # nothing relevant: both lists stay empty instead of padding with unrelated documents
+    unrelated = server.compat("GET", "/search?q=quantum%20chromodynamics%20lattice").json()
+    assert unrelated == {"keywordMatches": [], "similarDocuments": []}
     similar = server.compat(
         "POST", "/similar", json_body={"file_identifier": links[a["record_id"]], "refresh": True}
     ).json()
@@ -376,7 +379,9 @@ def test_shutdown_needs_the_token_and_stops_the_server(tmp_path: Path) -> None:
     srv = ApiServer(tmp_path / "db", workers=0).start()
     try:
         refused = srv.compat("POST", "/shutdown")
-        assert refused.status == 401 and refused.json()["error"]["code"] == "unauthorized"
+        assert refused.status == 401 and refused.json()["code"] == "unauthorized"
+        # both clients show "error" as text
+        assert "needs the server's token" in refused.json()["error"]
         assert (
             srv.compat("POST", "/shutdown", headers={"Authorization": "Bearer wrong"}).status == 401
         )

@@ -16,7 +16,7 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from recordroute.server.app import NATIVE_ROUTES
-from recordroute.server.openapi import document
+from recordroute.server.openapi_uploads import document
 from tests.server_support import (
     API,
     REPO,
@@ -99,6 +99,33 @@ def test_the_extension_serves_the_api_to_authenticated_users_only(tmp_path: Path
         )
         assert created.status == 201, created.text
         rid = created.json()["items"][0]["recording"]["id"]
+        # the workbench's resumable upload and the player's media, under Jupyter's login
+        begun = request(
+            port,
+            "POST",
+            f"{API}/uploads/sessions",
+            headers=auth,
+            json_body={"file_name": "lab.wav", "size": 6},
+        )
+        assert begun.status == 201, begun.text
+        uid = begun.json()["id"]
+        for offset, piece in ((0, b"RIFF"), (4, b"!!")):
+            sent = request(
+                port,
+                "POST",
+                f"{API}/uploads/sessions/{uid}/chunks?offset={offset}",
+                body=piece,
+                headers={**auth, "Content-Type": "application/octet-stream"},
+            )
+            assert sent.status == 200 and sent.json()["received_bytes"] == offset + len(piece)
+        stored = request(port, "POST", f"{API}/uploads/sessions/{uid}/finish", headers=auth)
+        assert stored.status == 201, stored.text
+        art = request(
+            port, "GET", f"{API}/recordings/{stored.json()['recording']['id']}", headers=auth
+        ).json()["artifacts"][0]["id"]
+        media = request(port, "GET", f"{API}/media/{art}", headers={**auth, "Range": "bytes=2-"})
+        assert media.status == 206 and media.body == b"FF!!"
+        assert request(port, "GET", f"{API}/media/{art}").status == 403  # no login, no media
         with connect(f"ws://127.0.0.1:{port}{API}/events?token={token}", open_timeout=10) as ws:
             assert json.loads(ws.recv(timeout=10))["type"] == "snapshot"
             job = request(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import queue
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -208,3 +209,40 @@ def test_shutdown_with_the_token_stops_everything_cleanly(serve: Any) -> None:
     assert token not in (launched.stderr_path.parent / "db" / "log" / "recordroute.log").read_text(
         encoding="utf-8"
     )
+
+
+def test_a_failed_start_prints_no_listening_line_and_says_why(tmp_path: Path) -> None:
+    """The Electron shell opens its window when it reads ``Server listening on``: a server
+    that cannot start must never print it, and must exit non-zero with the reason."""
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "recordroute",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--ws-port",
+                str(free_port()),
+                "--db-path",
+                str(tmp_path / "db"),
+                "--dashboards",
+                str(REPO / "dashboards"),
+                "--workers",
+                "0",
+            ],
+            capture_output=True,
+            text=True,
+            env=child_env(RECORDROUTE_MIN_FREE_MB="0"),
+            cwd=tmp_path,
+            timeout=300,
+        )
+    assert done.returncode != 0
+    assert "Server listening on" not in done.stdout
+    assert "cannot listen" in done.stderr and "--port" in done.stderr, done.stderr

@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.server_support import API, ApiServer, multipart, request
+from tests.server_support import (
+    API,
+    CHROME_UA,
+    DESKTOP,
+    ELECTRON_UA,
+    ApiServer,
+    multipart,
+    request,
+)
 
 EVIL = "http://evil.example"
 
@@ -87,8 +95,8 @@ def test_cross_site_requests_cannot_write(server: ApiServer) -> None:
             "POST", "/delete_records", body=body, headers={"Origin": EVIL, "Content-Type": kind}
         )
         assert_refused(reply.status, reply.body, 403)
-    # no Origin or Origin null (the original file:// client) but not JSON: refused
-    for origin in ({}, {"Origin": "null"}):
+    # no Origin or the desktop shell's page but not JSON: refused
+    for origin in ({}, DESKTOP):
         reply = server.compat(
             "POST", "/delete_records", body=body, headers={"Content-Type": "text/plain", **origin}
         )
@@ -103,18 +111,41 @@ def test_cross_site_requests_cannot_write(server: ApiServer) -> None:
     )
     assert_refused(native.status, native.body, 403)
     null_native = server.api(
-        "PATCH", f"/recordings/{rid}", json_body={"display_name": "x"}, headers={"Origin": "null"}
+        "PATCH", f"/recordings/{rid}", json_body={"display_name": "x"}, headers=DESKTOP
     )
     assert_refused(null_native.status, null_native.body, 403)
-    assert snapshot(server) == before
-    assert server.api("GET", f"/recordings/{rid}").json()["display_name"] == "keep.txt"
-    # the original client's page (Origin null) and this server's own pages may write
-    same = f"http://127.0.0.1:{server.port}"
-    for origin in ("null", same):
+    # Origin null from anything but the desktop shell's page (a sandboxed frame on any web
+    # site sends it too): refused, however the body is sent
+    sandboxed = {**DESKTOP, "User-Agent": CHROME_UA}
+    for headers in (
+        sandboxed,
+        {"Origin": "null"},
+        {**DESKTOP, "Sec-Fetch-Mode": "no-cors"},
+        {**DESKTOP, "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "iframe"},
+        {**DESKTOP, "User-Agent": ELECTRON_UA.replace("recordroute/1.0.0 ", "")},
+    ):
         reply = server.compat(
             "POST",
             "/update_filename",
-            headers={"Origin": origin},
+            json_body={"record_id": rid, "filename": "x"},
+            headers=headers,
+        )
+        assert_refused(reply.status, reply.body, 403)
+        assert "desktop app" in reply.json()["error"] and reply.json()["code"] == "forbidden"
+        upload = server.compat(
+            "POST", "/upload", body=files, headers={**headers, "Content-Type": kind}
+        )
+        assert_refused(upload.status, upload.body, 403)
+        assert server.compat("GET", "/history", headers=headers).status == 403
+    assert snapshot(server) == before
+    assert server.api("GET", f"/recordings/{rid}").json()["display_name"] == "keep.txt"
+    # the desktop shell's page (Origin null) and this server's own pages (any loopback
+    # name for its host) may write
+    for origin in ("null", f"http://127.0.0.1:{server.port}", f"http://localhost:{server.port}"):
+        reply = server.compat(
+            "POST",
+            "/update_filename",
+            headers={**DESKTOP, "Origin": origin},
             json_body={"record_id": rid, "filename": f"by {origin}"},
         )
         assert reply.status == 200 and reply.json() == {"success": True}
@@ -122,9 +153,21 @@ def test_cross_site_requests_cannot_write(server: ApiServer) -> None:
     preflight = server.compat(
         "OPTIONS",
         "/update_filename",
-        headers={"Origin": "null", "Access-Control-Request-Method": "POST"},
+        headers={**DESKTOP, "Access-Control-Request-Method": "POST"},
     )
     assert preflight.status == 204 and "POST" in preflight.headers["access-control-allow-methods"]
+    # a script cannot make a browser send the shell's User-Agent: the header is never allowed
+    assert "user-agent" not in preflight.headers["access-control-allow-headers"].lower()
+    sandboxed_preflight = server.compat(
+        "OPTIONS",
+        "/update_filename",
+        headers={
+            **sandboxed,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type, user-agent",
+        },
+    )
+    assert sandboxed_preflight.status == 403
     evil_preflight = server.compat("OPTIONS", "/update_filename", headers={"Origin": EVIL})
     assert evil_preflight.status == 403
     # the dashboards' origin may call the native API: its preflight needs no token

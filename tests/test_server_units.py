@@ -11,20 +11,22 @@ import pytest
 from tornado.web import RequestHandler
 
 from recordroute import RecordRoute, errors
-from recordroute.server import openapi
+from recordroute.server import openapi_uploads as openapi
 from recordroute.server.app import make_app, make_compat_socket_app
 from recordroute.server.auth import (
     OriginPolicy,
     host_allowed,
+    is_desktop_shell,
     is_loopback_host,
     token_from,
     token_matches,
 )
 from recordroute.server.base import parse_range
+from recordroute.server.compat_base import file_uuid
 from recordroute.server.context import ServerContext, ServerOptions
 from recordroute.server.errors import STATUS, MalformedRequestError, describe, redact, status_for
 from recordroute.server.multipart import MultipartParser, PartEnd, PartStart, boundary_from
-from tests.server_support import multipart
+from tests.server_support import CHROME_UA, ELECTRON_UA, multipart
 
 
 def parse_all(body: bytes, boundary: bytes, step: int) -> list[tuple[PartStart, bytes]]:
@@ -126,12 +128,56 @@ def test_access_rules() -> None:
     assert not policy.allows("http://127.0.0.1:9999", *same, allow_null=True)
     assert policy.allows("null", *same, allow_null=True)
     assert not policy.allows("null", *same, allow_null=False)
+    # the API's own pages under any loopback name, also on the progress socket's port
+    for origin in ("http://localhost:8080", "http://[::1]:8080", "http://127.0.0.1:8080"):
+        assert policy.allows(origin, "localhost:8765", "http", allow_null=False, own_port=8080)
+        assert policy.allows(origin, *same, allow_null=False, own_port=8080)
+    assert not policy.allows("http://localhost:8081", *same, allow_null=False, own_port=8080)
+    assert not policy.allows("https://localhost:8080", *same, allow_null=False, own_port=8080)
+    assert not policy.allows("http://evil.example:8080", *same, allow_null=False, own_port=8080)
+    lan = ("192.168.1.5:8765", "http")
+    assert policy.allows("http://192.168.1.5:8080", *lan, allow_null=False, own_port=8080)
+    assert not policy.allows("http://127.0.0.1:8080", *lan, allow_null=False, own_port=8080)
+    for malformed in ("http://127.0.0.1:99999", "http://a:b", "http://", "nonsense"):
+        assert not policy.allows(malformed, *same, allow_null=True, own_port=8080)
     assert token_from({"Authorization": "Bearer abc"}, None, False) == "abc"
     assert token_from({"Authorization": "token abc"}, None, False) == "abc"
     assert token_from({"X-Recordroute-Token": "abc"}, None, False) == "abc"
     assert token_from({}, "abc", True) == "abc" and token_from({}, "abc", False) == ""
     assert token_matches("abc", "abc") and not token_matches("abd", "abc")
     assert not token_matches("", "")
+
+
+def test_the_desktop_shell_is_recognised_by_what_a_page_cannot_forge() -> None:
+    shell = {"User-Agent": ELECTRON_UA}
+    assert is_desktop_shell(shell)
+    assert is_desktop_shell({**shell, "Sec-Fetch-Mode": "cors", "Sec-Fetch-Dest": "empty"})
+    assert is_desktop_shell({**shell, "Sec-Fetch-Mode": "websocket"})
+    packaged = ELECTRON_UA.replace("recordroute/1.0.0", "RecordRoute/1.2.0")
+    assert is_desktop_shell({"User-Agent": packaged})
+    assert not is_desktop_shell({})
+    assert not is_desktop_shell({"User-Agent": CHROME_UA})
+    assert not is_desktop_shell({"User-Agent": ELECTRON_UA.replace("recordroute/1.0.0 ", "")})
+    assert not is_desktop_shell({"User-Agent": "Slack/4.0 Chrome/120 Electron/28.2.3"})
+    assert not is_desktop_shell({"User-Agent": "notrecordroute/1 Chrome/120 Electron/28"})
+    assert not is_desktop_shell({"User-Agent": "RecordRoute/1.0.0 Chrome/120"})
+    assert not is_desktop_shell({**shell, "Sec-Fetch-Mode": "no-cors"})
+    assert not is_desktop_shell({**shell, "Sec-Fetch-Mode": "navigate"})
+    assert not is_desktop_shell({**shell, "Sec-Fetch-Dest": "iframe"})
+
+
+def test_file_ids_as_the_clients_send_them() -> None:
+    fid = "0f8fad5b-d9cb-469f-a165-70867728950e"
+    for sent in (
+        fid,
+        fid.upper(),
+        f"/download/{fid}",
+        f"http://127.0.0.1:8080/download/{fid}",
+        f"http://127.0.0.1:8080{fid}",  # the renderer cuts "/download/" out of its link
+    ):
+        assert file_uuid(sent) == fid, sent
+    for bad in (f"DB/x/{fid}", f"/download/../{fid}", f"http://a/b/{fid}", "x", ""):
+        assert file_uuid(bad) is None, bad
 
 
 def test_every_error_code_has_a_status_and_paths_never_leak() -> None:

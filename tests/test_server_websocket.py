@@ -15,7 +15,7 @@ import pytest
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
-from tests.server_support import API, ApiServer, receive_until
+from tests.server_support import API, CHROME_UA, ELECTRON_UA, ApiServer, receive_until
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +133,8 @@ def test_a_reconnecting_client_gets_the_queued_jobs(tmp_path: Path) -> None:
 
 def test_original_client_frames(server: ApiServer) -> None:
     rid = server.add_text("frames.txt", f"frames {time.time()}")
-    with server.compat_socket() as one, server.compat_socket(origin="null") as two:  # type: ignore[arg-type]
+    desktop = {"origin": "null", "user_agent_header": ELECTRON_UA}
+    with server.compat_socket() as one, server.compat_socket(**desktop) as two:
         time.sleep(0.3)  # both registered before the job starts
         job = server.api(
             "POST",
@@ -174,6 +175,21 @@ def test_who_may_connect(server: ApiServer) -> None:
     with pytest.raises(InvalidStatus) as foreign_compat:
         server.compat_socket(origin="http://evil.example")
     assert foreign_compat.value.response.status_code == 403
+    # Origin null: the desktop shell's page, never a sandboxed frame in a browser
+    with pytest.raises(InvalidStatus) as sandboxed:
+        server.compat_socket(origin="null", user_agent_header=CHROME_UA)
+    assert sandboxed.value.response.status_code == 403
+    assert b"desktop app" in sandboxed.value.response.body
+    with server.compat_socket(origin="null", user_agent_header=ELECTRON_UA):
+        pass
+    # the pages of the API's own port, under any loopback name, on the progress port
+    for host in ("127.0.0.1", "localhost", "[::1]"):
+        with server.compat_socket(origin=f"http://{host}:{server.port}"):
+            pass
+    for other in ("http://127.0.0.1:9", f"http://evil.example:{server.port}"):
+        with pytest.raises(InvalidStatus) as not_ours:
+            server.compat_socket(origin=other)
+        assert not_ours.value.response.status_code == 403
     same = f"http://127.0.0.1:{server.port}"
     with connect(f"{base}?token={server.token}", origin=same, open_timeout=10) as ok:  # type: ignore[arg-type]
         assert json.loads(ok.recv(timeout=10))["type"] == "snapshot"

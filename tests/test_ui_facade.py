@@ -59,6 +59,7 @@ def test_step_status_follows_jobs_and_outputs(app: RecordRoute, tmp_path: Path) 
     assert list(app.steps.status(audio.id)) == [
         "ingest",
         "transcribe",
+        "diarize",
         "summarize",
         "title",
         "keywords",

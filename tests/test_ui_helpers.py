@@ -6,7 +6,6 @@ import struct
 import time
 import wave
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,8 @@ import ipywidgets as widgets
 import pytest
 
 from recordroute import NotFoundError, Recording, RecordRoute
+from recordroute.errors import RecordRouteError
+from recordroute.ui.browser import Uploader
 from recordroute.ui.common import (
     Notice,
     clock,
@@ -33,15 +34,40 @@ from tests.conftest import write
 
 
 # -- helpers the other test_ui_* modules import --------------------------------------------
-def upload_item(name: str, data: bytes) -> dict[str, Any]:
-    """One file as ipywidgets 8's FileUpload puts it in ``value``."""
-    return {
-        "name": name,
-        "type": "",
-        "size": len(data),
-        "content": memoryview(data),
-        "last_modified": datetime.now(UTC),
-    }
+def browser_upload(uploader: Uploader, name: str, data: bytes) -> dict[str, Any]:
+    """What the uploader's code in the browser does after "start", without a browser.
+
+    It opens an upload with the steps and options the kernel sent, sends the bytes and
+    finishes (the API routes call exactly these core methods), then tells the kernel
+    what happened.  Returns that message.
+    """
+    start = uploader.sent[-1]
+    app = uploader.app
+    message: dict[str, Any] = {"name": name}
+    try:
+        session = app.uploads.begin(
+            name, len(data), steps=start["steps"], options=start["options"], tags=start["tags"]
+        )
+        writer = app.uploads.open_piece(session.id, 0, len(data))
+        writer.write(data)
+        app.uploads.close_piece(writer)
+        outcome = app.uploads.finish(session.id)
+        message |= {
+            "event": "finished",
+            "upload_id": session.id,
+            "recording_id": outcome.recording.id,
+            "job_id": outcome.job.id if outcome.job else None,
+        }
+    except RecordRouteError as exc:
+        message |= {"event": "failed", "code": exc.code, "message": exc.message, "fix": exc.fix}
+    uploader._handle_custom_msg(message, [])
+    return message
+
+
+def capture_sends(uploader: Uploader) -> None:
+    """Keep what the kernel sends to the browser in ``uploader.sent`` (no browser here)."""
+    uploader.sent = []  # type: ignore[attr-defined]
+    uploader.send = lambda content, buffers=None: uploader.sent.append(content)  # type: ignore[attr-defined,method-assign]
 
 
 def add_text(

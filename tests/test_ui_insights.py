@@ -122,6 +122,6 @@ def test_empty_archive_draws_empty_charts_without_errors(app: RecordRoute) -> No
     find(panel.widget, "rr-ins-refresh").click()
     assert panel.notice.kind == ""
     assert panel.trace_counts() == dict.fromkeys(
-        ("timeline", "hours", "keywords", "keywords_period", "graph"), 0
+        ("timeline", "hours", "keywords", "keywords_period", "speaking", "turns", "graph"), 0
     )
     assert panel.figures["graph"].layout.annotations[0].text == "Nothing to show yet."

@@ -30,7 +30,7 @@ def test_rows_show_date_type_duration_title_tags_and_step_status(
     assert len(rows) == 2
     audio_cells = find(rows[0], "rr-lib-cells").value
     assert "talk.wav" in audio_cells and "Audio" in audio_cells and "0:02" in audio_cells
-    assert audio_cells.count("rr-badge-missing") == 5 and "rr-badge-done" in audio_cells
+    assert audio_cells.count("rr-badge-missing") == 6 and "rr-badge-done" in audio_cells
     doc_cells = find(rows[1], "rr-lib-cells").value
     assert "minutes &lt;draft&gt;" in doc_cells and "#work" in doc_cells
     assert 'rr-badge-done" title="done">keywords' in doc_cells
@@ -154,3 +154,32 @@ def test_finished_jobs_refresh_the_list(app: RecordRoute, tmp_path: Path) -> Non
     assert [r.id for r in panel.recordings] == [doc.id]
     find(panel.widget, "rr-lib-open").click()  # no viewer in this shell: nothing breaks
     assert panel.notice.kind == ""
+
+
+def test_summarise_again_with_a_template_keeps_the_edited_transcript(
+    app: RecordRoute, tmp_path: Path
+) -> None:
+    doc = add_text(app, tmp_path, "talk.txt", "We decided to ship on Friday.")
+    app.transcripts.edit(doc.id, "We decided to ship the app on Friday.\nMina will test it.\n")
+    panel = _library(app)
+    picker = find(panel.widget, "rr-lib-template")
+    assert [label for label, _ in picker.options] == ["Default", "Meeting", "Lecture", "Interview"]
+    panel.select(doc.id)
+    picker.value = "interview"
+    find(panel.widget, "rr-lib-resummarise").click()
+    assert panel.notice.text == "Queued 1 job(s)."
+    (job,) = app.jobs.list()
+    assert job.steps == ("ingest", "summarize", "title") and job.options == {}
+    assert app.summaries.recording_template(doc.id) == "interview"
+    assert app.jobs.run(job.id).state == "done"
+    summary = app.recordings.latest_artifact(doc.id, "summary", "md")
+    assert summary is not None and summary.meta["template"] == "interview"
+    transcript = app.recordings.latest_artifact(doc.id, "transcript", "md")
+    assert transcript is not None and transcript.edited
+    assert "ship the app on Friday" in app.recordings.read_text(summary.id)
+    picker.value = ""
+    find(panel.widget, "rr-lib-resummarise").click()
+    assert app.summaries.recording_template(doc.id) == "meeting"  # back to the default
+    panel.selected.clear()
+    find(panel.widget, "rr-lib-resummarise").click()
+    assert panel.notice.kind == "error"

@@ -48,7 +48,42 @@ def test_filters_by_type_and_date(app: RecordRoute, tmp_path: Path) -> None:
     panel.start.value = date.today() - timedelta(days=1)
     panel.end.value = date.today() + timedelta(days=1)
     panel.go.click()
-    assert len(panel.hits) == 3
+    assert len(panel.hits) == 2  # the weather note is no budget match
+
+
+def test_one_matching_recording_is_the_one_result(app: RecordRoute, tmp_path: Path) -> None:
+    docs = indexed(app, tmp_path, DOCS)
+    panel = _search(app)
+    panel.query.value = "rain in Seoul"
+    assert [h.recording_id for h in panel.hits] == [docs["weather.txt"].id]
+    assert len(find_all(panel.widget, "rr-hit")) == 1
+    assert "Found in 1 recording(s)." in panel.summary.value
+    assert "2 weaker match(es) below the relevance bar are hidden." in panel.summary.value
+    body = find(panel.widget, "rr-hit-body").value
+    assert "<mark>rain</mark> in <mark>Seoul</mark>" in body
+
+
+def test_nothing_found_offers_suggestions_and_weaker_matches(
+    app: RecordRoute, tmp_path: Path
+) -> None:
+    docs = indexed(app, tmp_path, DOCS)
+    panel = _search(app)
+    panel.query.value = "quantum chromodynamics lattice"
+    assert panel.hits == [] and find_all(panel.widget, "rr-hit") == []
+    assert "Nothing found." in panel.summary.value
+    assert "3 weaker match(es)" in panel.summary.value
+    panel.weaker.value = True  # "show weaker matches"
+    groups = find_all(panel.widget, "rr-hit")
+    assert len(groups) == 3 and all("rr-hit-weaker" in g._dom_classes for g in groups)
+    assert "Nothing found." in panel.summary.value and "weaker match" in groups[0].children[0].value
+    panel.weaker.value = False
+    panel.query.value = "hirign quantum chromodynamics"
+    assert panel.hits == []
+    offered = find_all(panel.widget, "rr-search-suggestion")
+    assert [b.description for b in offered] == ["hiring quantum chromodynamics", "hiring"]
+    offered[1].click()  # the words the archive knows
+    assert panel.query.value == "hiring"
+    assert panel.hits[0].recording_id == docs["hiring.txt"].id
 
 
 def test_a_result_opens_the_viewer_at_its_moment(app: RecordRoute, tmp_path: Path) -> None:
@@ -113,5 +148,6 @@ def test_a_spoken_hit_jumps_to_its_time(tmp_path: Path) -> None:
         jump = find_all(panel.widget, "rr-hit-open")[0]
         assert jump.description == "▶ Open at 0:04"
         jump.click()
-        assert viewer.start_s == 4.0 and 'data-seek="4.00"' in viewer.media.value
-        assert 'rr-line rr-line-current" data-start="4.00"' in viewer.transcript.value
+        # the player is cued there; the browser scrolls to and marks the line starting then
+        assert viewer.start_s == 4.0 and viewer.player.cue["t"] == 4.0
+        assert viewer.player.segments[1] == [4, 9, "The harbour bridge is closed.", ""]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import base64
 import re
+import urllib.parse
 from pathlib import Path
 
-import pytest
-
-from recordroute import RecordRoute
-from recordroute.ui import ViewerPanel, find, find_all, viewer_panel
+from recordroute import RecordRoute, Segment, Settings
+from recordroute.pipeline import formats
+from recordroute.ui import ViewerPanel, find, find_all, player, uploader, viewer_panel
 from recordroute.ui import viewer as viewer_module
+from recordroute.ui.common import walk
 from tests.test_ui_helpers import DOCS, add_text, english_shell, indexed, tiny_wav
 
 TIMED = "[00:00:00 - 00:00:02] Hello <everyone>.\n[00:00:02 - 00:00:05] Budget & plans.\n"
@@ -32,6 +33,10 @@ def test_nothing_open_yet(app: RecordRoute) -> None:
     assert find(widget, "rr-viewer-edit").disabled
 
 
+def _texts(panel: ViewerPanel) -> list[str]:
+    return [line[2] for line in panel.player.segments]
+
+
 def test_timed_transcript_lines_seek_the_player_in_the_page(
     app: RecordRoute, tmp_path: Path
 ) -> None:
@@ -39,15 +44,15 @@ def test_timed_transcript_lines_seek_the_player_in_the_page(
     panel = _viewer(app)
     panel.open(rid, start_s=3.0)
     assert panel.pick.value == rid and "talk.wav" in panel.header.value
-    media = panel.media.value
-    assert media.startswith('<audio class="rr-media" controls') and 'data-seek="3.00"' in media
-    assert 'src="data:audio/wav;base64,' in media
-    payload = re.search(r"base64,([A-Za-z0-9+/=]+)", media)
-    assert payload and base64.b64decode(payload.group(1))[:4] == b"RIFF"
-    lines = panel.transcript.value
-    assert len(re.findall(r'class="rr-line[ "]', lines)) == 2 and "Hello &lt;everyone&gt;." in lines
-    assert 'data-start="2.00" onclick="' in lines and "m.currentTime=parseFloat" in lines
-    assert 'class="rr-line rr-line-current" data-start="2.00"' in lines
+    player = panel.player
+    source = app.recordings.latest_artifact(rid, "source")
+    assert source is not None
+    # the browser reads the media from the API (Range requests), never from widget state
+    assert player.media["url"] == f"media/{source.id}"
+    assert player.media["kind"] == "audio" and player.media["type"] == "audio/wav"
+    assert player.endpoint == {"api": "", "token": ""}  # no server known: JupyterLab's
+    assert player.segments == [[0, 2, "Hello <everyone>.", ""], [2, 5, "Budget & plans.", ""]]
+    assert player.timed and player.cue["t"] == 3.0
     assert [m for m in re.findall(r"rr-download-(\w+)", panel.downloads.value)] == [
         "txt",
         "md",
@@ -61,23 +66,56 @@ def test_timed_transcript_lines_seek_the_player_in_the_page(
         panel.downloads.value,
     )
     assert srt and "00:00:02,000 --> 00:00:05,000" in base64.b64decode(srt.group(1)).decode()
-    first = panel.media.value
-    panel.open(rid, start_s=3.0)  # again: a new element, so the browser seeks again
-    assert panel.media.value != first
+    first_cue, first_media = player.cue, player.media
+    panel.open(rid, start_s=3.0)  # again: a new cue, so the browser seeks again
+    assert player.cue != first_cue and player.media == first_media
+    panel.render()  # a redraw (a job ended, the language changed) leaves the player alone
+    assert player.media == first_media and player.cue["n"] == panel.player.cue["n"]
 
 
-def test_documents_have_no_player_and_plain_paragraphs(app: RecordRoute, tmp_path: Path) -> None:
-    doc = add_text(app, tmp_path, "notes.txt", "First <b>paragraph</b>.\n\nSecond.")
-    app.process(doc.id, ["ingest"])
-    panel = _viewer(app)
-    panel.open(doc.id)
-    assert panel.media.value == ""
-    assert panel.transcript.value.count("rr-line-plain") == 2 and "onclick" not in (
-        panel.transcript.value
+def test_under_the_server_the_player_gets_a_short_lived_link(tmp_path: Path) -> None:
+    settings = Settings(
+        data_dir=tmp_path / "db",
+        min_free_mb=0,
+        api_url="http://127.0.0.1:8080/recordroute/api/v1/",
+        token="the-server-token-1234",
     )
-    assert "&lt;b&gt;paragraph&lt;/b&gt;" in panel.transcript.value
-    assert re.findall(r"rr-download-(\w+)", panel.downloads.value) == ["txt", "md", "json"]
-    assert "No summary yet." in panel.summary.value
+    with RecordRoute(settings) as app:
+        rid = _timed_recording(app, tmp_path)
+        panel = _viewer(app)
+        panel.open(rid)
+        player = panel.player
+        assert player.endpoint == {
+            "api": "http://127.0.0.1:8080/recordroute/api/v1",
+            "token": "the-server-token-1234",
+        }
+        url = player.media["url"]
+        artifact, _, query = url.partition("?")
+        fields = dict(urllib.parse.parse_qsl(query))
+        assert artifact.startswith("media/") and "token" not in url
+        assert app.links.verify_media(artifact[len("media/") :], fields["exp"], fields["sig"])
+        # the player asks for a fresh link when one ran out during playback
+        first = player.media
+        player._handle_custom_msg({"event": "renew", "t": 95.5}, [])
+        assert player.media["n"] != first["n"] and player.media["at"] == 95.5
+        assert player.media["url"].startswith(artifact + "?exp=")
+
+
+def test_a_long_transcript_goes_to_the_browser_as_data_not_widgets(
+    app: RecordRoute, tmp_path: Path
+) -> None:
+    rec = app.add_file(tiny_wav(tmp_path / "two-hours.wav", seconds=1.0))
+    lines = [
+        Segment(i * 3.6, i * 3.6 + 3.0, f"line {i} of a two-hour meeting") for i in range(2000)
+    ]
+    app.transcripts.edit(rec.id, formats.to_markdown(lines))
+    shell = english_shell(app)
+    panel = ViewerPanel(shell)
+    before = len(list(walk(panel.widget)))
+    shell.open_recording(rec.id, 1800.0)  # a search hit half way through
+    assert len(panel.player.segments) == 2000 and panel.player.cue["t"] == 1800.0
+    assert panel.player.segments[500] == [1800, 1803, "line 500 of a two-hour meeting", ""]
+    assert len(list(walk(panel.widget))) <= before + 3  # similar-recording buttons at most
 
 
 def test_summary_is_rendered_safely(app: RecordRoute, tmp_path: Path) -> None:
@@ -92,22 +130,45 @@ def test_summary_is_rendered_safely(app: RecordRoute, tmp_path: Path) -> None:
     )
 
 
+def test_summary_times_are_links_that_play_from_that_moment(
+    app: RecordRoute, tmp_path: Path
+) -> None:
+    rid = _timed_recording(app, tmp_path)
+    note = "Extractive summary: sentences taken word for word from the recording."
+    app.recordings.save_artifact(
+        rid,
+        "summary",
+        "md",
+        f"> {note}\n\n## Key points\n- [00:00:02] The budget was approved.\n- None noted\n",
+    )
+    panel = _viewer(app)
+    panel.open(rid)
+    value = panel.summary.value
+    assert f'<div class="rr-note"><p>{note}</p></div>' in value
+    assert (
+        '<li><a class="rr-time rr-summary-time" href="#" data-start="2.00" '
+        f'onclick="{viewer_module.SEEK_JS}return false;">00:00:02</a> The budget was approved.</li>'
+    ) in value
+    assert "<li>None noted</li>" in value
+
+
 def test_edit_save_then_refresh_summary_and_index(app: RecordRoute, tmp_path: Path) -> None:
     rid = _timed_recording(app, tmp_path)
     panel = _viewer(app)
     panel.open(rid)
     find(panel.widget, "rr-viewer-edit").value = True
-    assert panel.edit_box.layout.display == "" and panel.transcript.layout.display == "none"
+    assert panel.edit_box.layout.display == "" and not panel.player.show_lines
     assert panel.editor.value == TIMED
     panel.editor.value = TIMED.replace("Budget & plans.", "Budget and hiring plans.")
     find(panel.widget, "rr-viewer-save").click()
     assert panel.notice.text == "Transcript saved." and not panel.edit_button.value
-    assert "Budget and hiring plans." in panel.transcript.value
+    assert "Budget and hiring plans." in _texts(panel) and panel.player.show_lines
     assert app.recordings.artifacts(rid, "transcript")[-1].edited
     assert panel.refresh_button.layout.display == ""
     find(panel.widget, "rr-viewer-refresh").click()
     (job,) = app.jobs.list(recording_id=rid)
-    assert job.steps == ("ingest", "transcribe", "summarize", "title", "keywords", "embed")
+    # the recording has a transcript (the user's): it is not transcribed again
+    assert job.steps == ("ingest", "summarize", "title", "keywords", "embed")
     assert panel.notice.text == "Queued a job to refresh the summary and index."
     assert panel.refresh_button.layout.display == "none"
     find(panel.widget, "rr-viewer-edit").value = True
@@ -160,22 +221,30 @@ def test_similar_recordings_open_each_other(app: RecordRoute, tmp_path: Path) ->
     assert "No similar recordings" in find(panel.widget, "rr-similar-none").value
 
 
-def test_large_media_is_not_sent_to_the_browser(
-    app: RecordRoute, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    rid = _timed_recording(app, tmp_path)
-    monkeypatch.setattr(viewer_module, "MAX_INLINE_MEDIA", 100)
-    panel = _viewer(app)
-    panel.open(rid)
-    assert "rr-media" not in panel.media.value
-    assert "too large (78.2 KB) to play here; download it instead" in panel.media.value
-
-
 def test_a_finished_job_redraws_the_open_recording(app: RecordRoute, tmp_path: Path) -> None:
     doc = add_text(app, tmp_path, "notes.txt", "Late text.")
     panel = _viewer(app)
     panel.open(doc.id)
-    assert "No transcript yet." in panel.transcript.value
+    assert panel.player.segments == []
     app.process(doc.id, ["ingest"])
     panel.shell.watcher.poll()
-    assert "Late text." in panel.transcript.value
+    assert _texts(panel) == ["Late text."]
+
+
+def test_notebook_uploader_and_player(app: RecordRoute, tmp_path: Path) -> None:
+    box = uploader(app, process=["transcribe"], tags=["lab"], language="en")
+    assert box.auto_start and box.component == "uploader"
+    assert box.auto_job == {"steps": ["transcribe"], "options": {}, "tags": ["lab"]}
+    assert uploader(app, process=False).auto_job["steps"] is None  # stored only
+    assert uploader(app).auto_job["steps"] == []  # every step
+    assert box.labels["pick"] == "Choose files" and box.recordings == []
+    box._handle_custom_msg({"event": "something else"}, [])
+    box._handle_custom_msg({"event": "finished", "name": "a.wav", "recording_id": "r1"}, [])
+    assert box.recordings == ["r1"]
+    rid = _timed_recording(app, tmp_path)
+    shown = player(app, rid, at=2.0, language="en")
+    assert shown.component == "player" and shown.cue["t"] == 2.0
+    assert shown.media["url"].startswith("media/") and len(shown.segments) == 2
+    assert shown.labels["click_hint"].startswith("Click a line to play from there")
+    doc = add_text(app, tmp_path, "plain.txt", "Just text.")
+    assert player(app, doc.id).media is None

@@ -23,6 +23,9 @@ UI_ERRORS = {
     "viewer.empty_edit": "test_ui_viewer.py::test_viewer_errors_are_shown_in_plain_words",
     "viewer.no_recording": "test_ui_viewer.py::test_viewer_errors_are_shown_in_plain_words",
     "search.empty": "test_ui_search.py::test_search_errors_are_shown_in_plain_words",
+    "ask.empty": "test_ui_ask.py::test_ask_errors_are_shown_in_plain_words",
+    "ask.nothing_chosen": "test_ui_ask.py::test_ask_errors_are_shown_in_plain_words",
+    "uploader.unreachable": "e2e/test_large_files.py::test_an_unreachable_api_is_said_plainly",
     "error.unexpected": "test_ui_helpers.py::test_notice_shows_message_and_fix_and_never_a_"
     "traceback",
 }
@@ -40,12 +43,12 @@ def test_every_panel_error_has_a_test_that_triggers_it() -> None:
             assert STRINGS[key][1][:20] in source, f"{module} does not check the {key} message"
 
 
-def test_the_workbench_has_five_tabs_in_korean_first(app: RecordRoute) -> None:
+def test_the_workbench_has_six_tabs_in_korean_first(app: RecordRoute) -> None:
     bench = Workbench(app)
-    assert bench.tabs.titles == ("업로드", "보관함", "보기", "검색", "통계")
+    assert bench.tabs.titles == ("업로드", "보관함", "보기", "검색", "질문", "통계")
     assert "RecordRoute 작업대" in bench.title.value
     find(bench.widget, "rr-lang").value = "en"
-    assert bench.tabs.titles == ("Upload", "Library", "Viewer", "Search", "Insights")
+    assert bench.tabs.titles == ("Upload", "Library", "Viewer", "Search", "Ask", "Insights")
     assert find(bench.widget, "rr-upload-start").description == "Upload and process"
     assert find(bench.widget, "rr-lib-delete").description == "Delete"
     script = find(bench.widget, "rr-script").outputs[0]["data"]["application/javascript"]
@@ -81,7 +84,7 @@ def test_an_unexpected_failure_is_shown_without_a_traceback(
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("index file vanished")
 
-    monkeypatch.setattr(app.search, "query", broken)
+    monkeypatch.setattr(app.search, "find", broken)
     bench.search.query.value = "anything"
     shown = find(bench.widget, "rr-search-status").value
     assert "An unexpected error happened: RuntimeError: index file vanished" in shown

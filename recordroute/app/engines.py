@@ -9,7 +9,7 @@ from typing import Any
 
 from ..config import Settings
 from ..errors import InvalidInputError
-from ..protocols import Embedder, LanguageModel, Transcriber
+from ..protocols import Diarizer, Embedder, LanguageModel, Transcriber
 
 #: job options that may override a setting for one job, and the setting they override
 JOB_OPTION_SETTINGS = {
@@ -20,8 +20,16 @@ JOB_OPTION_SETTINGS = {
     "llm_provider": "llm_provider",
     "llm_model": "llm_model",
     "summary_model": "llm_model",
+    "diarize_provider": "diarize_provider",
 }
-OTHER_JOB_OPTIONS = {"initial_prompt", "word_timestamps", "summary_tokens"}
+OTHER_JOB_OPTIONS = {
+    "initial_prompt",
+    "word_timestamps",
+    "summary_tokens",
+    "num_speakers",
+    "template",
+    "summary_mode",
+}
 
 
 def check_job_options(options: dict[str, Any]) -> dict[str, Any]:
@@ -31,6 +39,17 @@ def check_job_options(options: dict[str, Any]) -> dict[str, Any]:
         raise InvalidInputError(
             f"Unknown job options: {', '.join(sorted(unknown))}.",
             f"Use some of: {', '.join(sorted({*JOB_OPTION_SETTINGS, *OTHER_JOB_OPTIONS}))}.",
+        )
+    speakers = options.get("num_speakers")
+    if speakers not in (None, "", 0) and (
+        isinstance(speakers, bool)
+        or not isinstance(speakers, int | str)
+        or not str(speakers).isdigit()
+        or not 1 <= int(speakers) <= 64
+    ):
+        raise InvalidInputError(
+            f"num_speakers={speakers!r} is not a number of speakers.",
+            "Give a whole number from 1 to 64, or leave it out to have it found.",
         )
     return {k: v for k, v in options.items() if v not in (None, "")}
 
@@ -73,6 +92,12 @@ class Engines:
         from ..providers import create_embedder
 
         result: Embedder = self._get("embed", options or {}, create_embedder)
+        return result
+
+    def diarizer(self, options: dict[str, Any] | None = None) -> Diarizer:
+        from ..providers import create_diarizer
+
+        result: Diarizer = self._get("diarize", options or {}, create_diarizer)
         return result
 
     def embed(self, texts: Sequence[str]) -> Any:

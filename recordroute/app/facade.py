@@ -11,7 +11,13 @@ for one data folder, and hands them to services that each own one area:
 ``search``          hybrid search (``app.search("예산")``), similar recordings
 ``insights``        keywords over time, the similarity graph
 ``legacy``          the original RecordRoute's history records, import, export
-``engines``         the speech, text and embedding engines and their catalogue
+``summaries``       summary templates (built-in and custom) and who uses which
+``engines``         the speech, text, embedding and diarization engines, their catalogue
+``speakers``        who spoke in a recording, naming them, voice profiles
+``ask``             questions answered from the archive with citations; conversations
+``notes``           a Markdown note per recording for Obsidian (or any folder)
+``uploads``         resumable uploads of any size, finished into recordings and jobs
+``links``           short-lived read-only links for players (signed with the token)
 ==================  ==========================================================
 
 Each service gets what it needs when it is built and never reaches into another's
@@ -31,17 +37,29 @@ from ..models import Job, Recording, Segment
 from ..pipeline import JobRunner, Providers
 from ..providers.media import probe_duration
 from ..storage import Library
+from ..storage.conversations import ConversationRepository
 from ..storage.jobs import JobRepository
 from ..storage.keywords import KeywordRepository
+from ..storage.templates import TemplateRepository
+from ..storage.upload_sessions import UploadSessionRepository
+from ..storage.voices import VoiceProfiles
+from .ask import AskService
+from .ask_archive import IndexArchive
+from .ask_grounding import PassageGrounding
 from .engines import Engines
 from .insights import InsightsService
 from .jobs import CHANGED, JobsService
 from .legacy import LegacyService
+from .links import LinksService
+from .notes import NotesService
 from .pipeline_adapters import IndexSink, RecordingStoreAdapter, RingingJobStore
 from .recordings import RecordingsService
 from .search import SearchService
+from .speakers import SpeakersService, VoiceBookAdapter
 from .steps import StepsService
+from .summaries import SummariesService
 from .transcripts import TranscriptsService
+from .uploads import UploadsService
 
 
 class RecordRoute:
@@ -73,18 +91,52 @@ class RecordRoute:
         self.steps = StepsService(library, keywords, self.search, self.events)
         self.insights = InsightsService(library, keywords, self.search)
         self.legacy = LegacyService(library, self.events)
+        self.summaries = SummariesService(
+            TemplateRepository(library.db), library, settings, self.events
+        )
+        archive = IndexArchive(self.search, self.recordings, self.transcripts, self.engines.embed)
+        self.ask = AskService(
+            ConversationRepository(library.db),
+            archive,
+            self.recordings,
+            self.engines,
+            settings,
+            self.events,
+            ground=PassageGrounding(self.engines.embed),
+            ground_quotes=PassageGrounding(None),
+        )
+        self.notes = NotesService(self.recordings, self.transcripts, self.search, settings)
         root = library.layout.root
+        store = RecordingStoreAdapter(library, keywords)
+        voices = VoiceProfiles(library.db)
+        self.speakers = SpeakersService(
+            self.recordings, self.transcripts, store, voices, self.events
+        )
         runner = JobRunner(
             RingingJobStore(job_repo, lambda: doorbell.ring(root, CHANGED)),
-            RecordingStoreAdapter(library, keywords),
+            store,
             self.events,
-            Providers(self.engines.transcriber, self.engines.language_model, self.engines.embedder),
+            Providers(
+                self.engines.transcriber,
+                self.engines.language_model,
+                self.engines.embedder,
+                self.engines.diarizer,
+            ),
             search=IndexSink(lambda: self.search.index, self.engines.embedding_model_key),
             probe_duration=probe_duration,
+            voices=VoiceBookAdapter(voices, settings),
             max_attempts=settings.job_attempts,
             retry_base_s=settings.retry_base_s,
+            templates=self.summaries,
+            after_step=self.notes.after_step,
         )
-        self.jobs = JobsService(job_repo, library, runner, self.events, settings)
+        self.jobs = JobsService(
+            job_repo, library, runner, self.events, settings, self.summaries.check_options
+        )
+        self.uploads = UploadsService(
+            UploadSessionRepository(library.db), library, self.recordings, self.jobs
+        )
+        self.links = LinksService(settings.token)
 
     @classmethod
     def open(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +30,10 @@ class JobsService:
         runner: JobRunner,
         events: EventBus,
         settings: Settings,
+        check_options: Callable[[dict[str, Any]], None] | None = None,
     ) -> None:
         self._repo = repo
+        self._check_options = check_options
         self._library = library
         self._runner = runner
         self._events = events
@@ -64,10 +66,12 @@ class JobsService:
         ``stt``, ``summary``, ``embedding``); empty means every step. Dependencies are added.
         """
         rec = self._library.get_active(recording_id)
-        planned = plan_steps(list(steps), rec.kind)
-        job = self._repo.submit(
-            rec.id, planned, check_job_options(dict(options or {})), client_task_id
-        )
+        transcribed = self._library.repo.latest_artifact(rec.id, "transcript", "md") is not None
+        planned = plan_steps(list(steps), rec.kind, transcribed=transcribed)
+        checked = check_job_options(dict(options or {}))
+        if self._check_options is not None:
+            self._check_options(checked)
+        job = self._repo.submit(rec.id, planned, checked, client_task_id)
         self._events.publish_job("job.queued", job, steps=planned)
         self._queued()
         return job

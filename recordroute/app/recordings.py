@@ -52,6 +52,20 @@ class RecordingsService:
         self._events.publish("recording.created", recording_id=rec.id)
         return rec
 
+    def add_staged(
+        self,
+        staged: Path,
+        file_name: str,
+        *,
+        size: int,
+        sha256: str,
+        tags: Iterable[str] = (),
+    ) -> Recording:
+        """Adopt a file already written and hashed in the temp area (a finished upload)."""
+        rec = self._library.add_staged(staged, file_name, size=size, sha256=sha256, tags=tags)
+        self._events.publish("recording.created", recording_id=rec.id)
+        return rec
+
     # -- reading -----------------------------------------------------------------
     def list(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -10,7 +11,15 @@ from pathlib import Path
 
 from ..config import Settings
 from ..models import Recording
-from ..search import SearchFilters, SearchHit, SearchIndex, SimilarRecording
+from ..pipeline import speakers
+from ..search import (
+    SearchFilters,
+    SearchHit,
+    SearchIndex,
+    SearchOutcome,
+    SimilarRecording,
+    SnippetStyle,
+)
 from ..storage import Library
 from .engines import Engines
 from .pipeline_adapters import recording_info
@@ -74,6 +83,70 @@ class SearchService:
         return True
 
     # -- searching ---------------------------------------------------------------------
+    def find(
+        self,
+        text: str,
+        *,
+        k: int = 10,
+        start: date | datetime | None = None,
+        end: date | datetime | None = None,
+        kinds: Sequence[str] = (),
+        tags: Sequence[str] = (),
+        html: bool = False,
+        spoken_by: str = "",
+    ) -> SearchOutcome:
+        """Hybrid search with the relevance bar calibrated for the embedding model.
+
+        ``hits`` clear the bar, ``weaker`` do not (both in fused order, at most ``k``
+        each); when nothing clears it, ``suggestions`` holds spellings of archive words
+        close to the query's.  ``html`` marks matches with ``<mark>`` in escaped text.
+        ``spoken_by`` keeps recordings where that speaker (a name or "Speaker N") talks,
+        and whose matching passage they said (most of its time; a passage without
+        times, such as a summary's, only needs them in the recording).  The query,
+        tags and speaker are read in Unicode NFC, as names, tags and texts are stored.
+        """
+        filters = SearchFilters(
+            start=start,
+            end=end,
+            kinds=tuple(kinds),  # type: ignore[arg-type]
+            tags=tuple(unicodedata.normalize("NFC", t) for t in tags),
+        )
+        who = " ".join(unicodedata.normalize("NFC", spoken_by).split())
+        found = self.index.search(
+            unicodedata.normalize("NFC", text),
+            model=self.model_key(),
+            embed=self._engines.embed,
+            k=max(k * 5, 50) if who else k,
+            filters=filters,
+            style=SnippetStyle.html() if html else None,
+        )
+        if not who:
+            return found
+        return dataclasses.replace(
+            found,
+            hits=tuple(h for h in found.hits if self._spoken_by(h, who))[:k],
+            weaker=tuple(h for h in found.weaker if self._spoken_by(h, who))[:k],
+        )
+
+    def _spoken_by(self, hit: SearchHit, who: str) -> bool:
+        found = self._library.repo.latest_artifact(hit.recording_id, "speakers", "json")
+        if found is None:
+            return False
+        text = self._library.artifact_path(found).read_text(encoding="utf-8")
+        turns = [
+            t
+            for t in speakers.parse(text, found.file_name).turns
+            if t.speaker.casefold() == who.casefold()
+        ]
+        if not turns or hit.start_s is None:
+            return bool(turns)
+        start = hit.start_s
+        end = hit.end_s if hit.end_s is not None else start
+        if end - start < 0.5:  # a moment: they speak at it (half a second either side)
+            return any(t.start - 0.5 <= start <= t.end + 0.5 for t in turns)
+        said = sum(max(0.0, min(end, t.end) - max(start, t.start)) for t in turns)
+        return said >= 0.5 * (end - start)  # they said most of the passage
+
     def query(
         self,
         text: str,
@@ -83,23 +156,17 @@ class SearchService:
         end: date | datetime | None = None,
         kinds: Sequence[str] = (),
         tags: Sequence[str] = (),
+        weaker: bool = False,
+        spoken_by: str = "",
     ) -> list[SearchHit]:
-        """Hybrid search (keywords and meaning), one hit per recording, best first.
+        """The recordings that clear the relevance bar, best first (see :meth:`find`).
 
-        The query and tags are read in Unicode NFC, as names, tags and texts are stored."""
-        filters = SearchFilters(
-            start=start,
-            end=end,
-            kinds=tuple(kinds),  # type: ignore[arg-type]
-            tags=tuple(unicodedata.normalize("NFC", t) for t in tags),
+        ``weaker`` adds the hits below the bar after them (``hit.relevant`` is False).
+        """
+        found = self.find(
+            text, k=k, start=start, end=end, kinds=kinds, tags=tags, spoken_by=spoken_by
         )
-        return self.index.hybrid_search(
-            unicodedata.normalize("NFC", text),
-            model=self.model_key(),
-            embed=self._engines.embed,
-            k=k,
-            filters=filters,
-        )
+        return found.shown(weaker)
 
     __call__ = query  # ``app.search("예산")`` in a notebook
 

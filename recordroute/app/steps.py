@@ -28,6 +28,7 @@ def _status(rec: Recording, kinds: set[str], jobs: Sequence[JobSteps]) -> dict[s
         "summarize": "summary" in kinds,
         "title": "title" in kinds or bool(rec.title),
         "keywords": "keywords" in kinds,
+        "diarize": "speakers" in kinds,
         "embed": "vector" in kinds,  # the index holds vectors; imports bring this kind
     }
     status: dict[str, str] = {}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..errors import InvalidInputError, NotFoundError, echo
 from ..models import Artifact, Segment
-from ..pipeline import formats
+from ..pipeline import formats, speakers
 from .recordings import RecordingsService
 
 EXPORT_FORMATS = ("txt", "md", "srt", "vtt", "json")
@@ -35,9 +35,22 @@ class TranscriptsService:
         markdown, timed = self._sources(recording_id)
         if timed is not None and (markdown is None or not markdown.edited):
             return formats.segments_from_json(self._recordings.read_text(timed.id))
-        if markdown is not None:
-            return formats.segments_from_markdown(self._recordings.read_text(markdown.id))
-        return []
+        if markdown is None:
+            return []
+        text = self._recordings.read_text(markdown.id)
+        known = self.speakers(recording_id)
+        if known is None:
+            return formats.segments_from_markdown(text)
+        # the user's edit keeps its speakers: named on the line, or by who talked then
+        parsed = formats.segments_from_markdown(text, known.names())
+        return formats.assign_speakers(parsed, known.turns, keep=True)
+
+    def speakers(self, recording_id: str) -> speakers.Speakers | None:
+        """Who spoke when in the recording; None when it was never diarized."""
+        found = self._recordings.latest_artifact(recording_id, "speakers", "json")
+        if found is None:
+            return None
+        return speakers.parse(self._recordings.read_text(found.id), found.file_name)
 
     def edit(self, recording_id: str, text: str) -> Artifact:
         """Save the user's own transcript; later pipeline runs keep it."""
@@ -64,7 +77,7 @@ class TranscriptsService:
             return f"{stem}.md", self._recordings.read_text(markdown.id)
         segments = self.segments(rec.id)
         rendered = {
-            "txt": lambda: "\n".join(s.text.strip() for s in segments) + "\n",
+            "txt": lambda: formats.to_txt(segments),
             "srt": lambda: formats.to_srt(segments),
             "vtt": lambda: formats.to_vtt(segments),
             "json": lambda: formats.to_json(segments, recording_id=rec.id),

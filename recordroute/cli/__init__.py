@@ -14,10 +14,10 @@ from ..app import RecordRoute
 from ..config import Settings
 from ..errors import RecordRouteError
 from ..logs import configure_logging
-from . import library, processing, searching
+from . import asking, library, notes, processing, searching, speaking, summaries
 from .output import Handler
 
-AREAS = (library, processing, searching)
+AREAS = (library, processing, searching, speaking, summaries, asking, notes)
 
 
 def _global_options(parser: argparse.ArgumentParser, *, default: object) -> None:

@@ -41,6 +41,10 @@ def emit(args: argparse.Namespace, value: Any, text: str) -> None:
         print(text)
 
 
+def line_of_time(moment: datetime) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
 def line(rec: Recording) -> str:
     state = " [deleted]" if rec.deleted else ""
     tags = f"  #{' #'.join(rec.tags)}" if rec.tags else ""

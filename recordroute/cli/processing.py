@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 
 from ..app import RecordRoute
-from ..errors import DuplicateRecordingError
+from ..errors import DuplicateRecordingError, InvalidInputError
 from ..events import Event
 from .output import Command, emit, json_default, plain
 
@@ -41,18 +41,36 @@ class _ProgressBar:
 
 
 def cmd_process(app: RecordRoute, args: argparse.Namespace) -> int:
+    """Process files (added first if new), or with ``--all`` every recording in the archive.
+
+    ``--all --steps summarize title`` re-summarises the archive from the transcripts it
+    has: nothing is transcribed again, and transcripts the user edited stay as they are.
+    """
+    if bool(args.files) == bool(args.all):
+        raise InvalidInputError(
+            "Say what to process: some FILEs, or --all for every recording in the archive.",
+            "Run `recordroute process FILE...` or `recordroute process --all --steps STEP...`.",
+        )
     options = {
         "language": args.language,
         "whisper_model": args.whisper_model,
         "llm_model": args.llm_model,
+        "num_speakers": args.speakers,
+        "template": args.template,
+        "summary_mode": args.summary_mode,
     }
+    if args.all:
+        recordings = app.recordings.list()
+    else:
+        recordings = []
+        for path in args.files:
+            try:
+                recordings.append(app.recordings.add_file(path))
+            except DuplicateRecordingError as exc:
+                recordings.append(app.recordings.get(exc.existing_id))
     results = []
     failed = False
-    for path in args.files:
-        try:
-            rec = app.recordings.add_file(path)
-        except DuplicateRecordingError as exc:
-            rec = app.recordings.get(exc.existing_id)
+    for rec in recordings:
         bar = _ProgressBar(rec.display_name, not args.json and sys.stderr.isatty())
         stop = app.events.subscribe(bar)
         try:
@@ -68,12 +86,17 @@ def cmd_process(app: RecordRoute, args: argparse.Namespace) -> int:
             title = app.recordings.get(rec.id).title
             if title:
                 print(f"  title: {title}")
+            for note in app.jobs.note(job.id).splitlines():
+                if note.startswith(("notes:", "after ")):
+                    print(f"  {note}")
     if args.json:
         print(
             json.dumps(
                 [plain(j) for j in results], ensure_ascii=False, default=json_default, indent=2
             )
         )
+    elif not results:
+        print("(no recordings)")
     return 1 if failed else 0
 
 
@@ -151,16 +174,28 @@ def register(command: Command) -> None:
         cmd_process,
         "add files (if new) and run the pipeline on them, with a progress bar",
     )
-    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("files", nargs="*", type=Path, metavar="FILE")
+    p.add_argument(
+        "--all", action="store_true", help="every recording in the archive instead of FILEs"
+    )
     p.add_argument(
         "--steps",
         nargs="+",
         metavar="STEP",
-        help="ingest transcribe summarize title keywords embed (default: all)",
+        help="ingest transcribe diarize summarize title keywords embed (default: all)",
     )
+    p.add_argument("--speakers", type=int, help="number of speakers (default: found)")
     p.add_argument("--language", help="spoken language code, or auto (default: settings)")
     p.add_argument("--whisper-model", help="Whisper model for this run")
     p.add_argument("--llm-model", help="text model for summaries and titles in this run")
+    p.add_argument(
+        "--template", help="summary template: meeting, lecture, interview or a custom one"
+    )
+    p.add_argument(
+        "--summary-mode",
+        choices=("auto", "extractive", "abstractive"),
+        help="extractive: sentences of the recording; abstractive: written by the model, checked",
+    )
     p = command("jobs", cmd_jobs, "list jobs, or cancel/retry one")
     p.add_argument("--cancel", metavar="JOB_ID")
     p.add_argument("--retry", metavar="JOB_ID")

@@ -74,5 +74,14 @@ class SearchSink(Protocol):
         ...
 
 
+class VoiceBook(Protocol):
+    """The stored voice profiles, for naming known voices in new recordings."""
+
+    #: the cosine similarity from which a voice is named (below it: only suggested)
+    threshold: float
+
+    def vectors(self, model: str) -> dict[str, list[list[float]]]: ...
+
+
 class DurationProbe(Protocol):
     def __call__(self, path: Path) -> float | None: ...

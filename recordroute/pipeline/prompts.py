@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 SECTIONS = ("topics", "key_points", "decisions", "action_items", "risks", "next_steps")
 SECTION_TITLES = {
     "ko": {
@@ -70,19 +72,43 @@ def prompt_language(language: str) -> str:
     return "ko" if language == "ko" else "en"
 
 
-def _fill(template: dict[str, str], language: str, text: str) -> str:
+def _fill(
+    template: dict[str, str],
+    language: str,
+    text: str,
+    headings: Sequence[str] | None = None,
+    instructions: str = "",
+) -> str:
     lang = prompt_language(language)
-    headings = ", ".join(SECTION_TITLES[lang].values())
+    names = ", ".join(headings or SECTION_TITLES[lang].values())
     hint = f" in {LANGUAGE_NAMES[language]}" if language in LANGUAGE_NAMES else ""
-    return template[lang].format(text=text, headings=headings, language_hint=hint)
+    prompt = template[lang].format(text=text, headings=names, language_hint=hint)
+    return f"{instructions.strip()}\n{prompt}" if instructions.strip() else prompt
 
 
-def map_prompt(text: str, language: str) -> str:
-    return _fill(_MAP, language, text)
+def map_prompt(
+    text: str, language: str, headings: Sequence[str] | None = None, instructions: str = ""
+) -> str:
+    return _fill(_MAP, language, text, headings, instructions)
 
 
-def reduce_prompt(text: str, language: str) -> str:
-    return _fill(_REDUCE, language, text)
+def reduce_prompt(
+    text: str, language: str, headings: Sequence[str] | None = None, instructions: str = ""
+) -> str:
+    return _fill(_REDUCE, language, text, headings, instructions)
+
+
+def instruction_texts(
+    language: str, headings: Sequence[str] = (), instructions: str = ""
+) -> list[str]:
+    """Every text the model is given besides the transcript: what an echo would repeat."""
+    lang = prompt_language(language)
+    texts = [SYSTEM[lang], _MAP[lang], _REDUCE[lang], _TITLE[lang], *SECTION_TITLES[lang].values()]
+    texts += [*headings, instructions] if instructions else list(headings)
+    return [
+        t.replace("{text}", "").replace("{headings}", "").replace("{language_hint}", "")
+        for t in texts
+    ]
 
 
 def title_prompt(text: str, language: str) -> str:

@@ -11,9 +11,10 @@ from typing import Any, Protocol
 from ..errors import JobCancelledError, RecordRouteError, TransientProviderError
 from ..events import EventBus
 from ..models import Job
-from ..protocols import Embedder, LanguageModel, Transcriber
-from .ports import DurationProbe, JobStore, RecordingStore, SearchSink
+from ..protocols import Diarizer, Embedder, LanguageModel, Transcriber
+from .ports import DurationProbe, JobStore, RecordingStore, SearchSink, VoiceBook
 from .steps import STEP_WEIGHTS, STEPS, StepContext, plan_steps
+from .templates import TemplateSource
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +29,12 @@ class Providers:
         transcriber: Callable[[Options], Transcriber],
         language_model: Callable[[Options], LanguageModel],
         embedder: Callable[[Options], Embedder],
+        diarizer: Callable[[Options], Diarizer] | None = None,
     ) -> None:
         self.transcriber = transcriber
         self.language_model = language_model
         self.embedder = embedder
+        self.diarizer = diarizer
 
 
 class _Tracker:
@@ -70,19 +73,28 @@ class JobRunner:
         *,
         search: SearchSink | None = None,
         probe_duration: DurationProbe | None = None,
+        voices: VoiceBook | None = None,
         max_attempts: int = 3,
         retry_base_s: float = 2.0,
         progress_interval_s: float = 0.5,
+        templates: TemplateSource | None = None,
+        after_step: Callable[[str, str], str] | None = None,
     ) -> None:
+        """``after_step(recording_id, step)`` runs after each finished step (e.g. to update
+        the recording's note); what it returns goes into the job's log, and if it fails the
+        failure goes there too: it never fails the job."""
         self.jobs = jobs
+        self.templates = templates
         self.store = store
         self.events = events
         self.providers = providers
         self.search = search
         self.probe_duration = probe_duration
+        self.voices = voices
         self.max_attempts = max_attempts
         self.retry_base_s = retry_base_s
         self.progress_interval_s = progress_interval_s
+        self.after_step = after_step
         self._cancel: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
 
@@ -124,7 +136,8 @@ class JobRunner:
 
         try:
             rec = self.store.get_recording(job.recording_id)
-            steps = plan_steps(list(job.steps), rec.kind)
+            transcribed = self.store.find_artifact(rec.id, "transcript", "md") is not None
+            steps = plan_steps(list(job.steps), rec.kind, transcribed=transcribed)
             done = self.jobs.steps_done(job.id)
             tracker = _Tracker(steps, done)
             self.events.publish_job("job.started", job, steps=steps)
@@ -133,6 +146,7 @@ class JobRunner:
                     continue
                 ctx = self._context(job, rec.id, step, tracker, should_cancel)
                 self._run_step(step, ctx, should_cancel)
+                self._after(rec.id, step, ctx)
                 tracker.complete(step)
                 self.jobs.step_done(job.id, step, "\n".join(ctx.notes))
                 self._progress(
@@ -154,6 +168,17 @@ class JobRunner:
         except Exception as exc:  # a bug: recorded on the job and logged with its traceback
             log.exception("job %s failed unexpectedly", job.id)
             return self._fail(job, f"internal error: {type(exc).__name__}: {exc}")
+
+    def _after(self, recording_id: str, step: str, ctx: StepContext) -> None:
+        if self.after_step is None:
+            return
+        try:
+            line = self.after_step(recording_id, step)
+        except Exception as exc:  # never fails the job; logged with its traceback
+            log.exception("after step %s of %s", step, recording_id)
+            line = f"after {step}: {type(exc).__name__}: {exc} (the job went on)"
+        if line:
+            ctx.notes.append(line)
 
     def _fail(self, job: Job, message: str) -> Job:
         failed = self.jobs.finish(job.id, "failed", message)
@@ -182,6 +207,7 @@ class JobRunner:
             self._progress(job, step, percent, stage, eta, store=store)
 
         options = dict(job.options)
+        make_diarizer = self.providers.diarizer
         return StepContext(
             recording=self.store.get_recording(recording_id),
             store=self.store,
@@ -193,6 +219,9 @@ class JobRunner:
             embedder=lambda: self.providers.embedder(options),
             search=self.search,
             probe_duration=self.probe_duration,
+            diarizer=None if make_diarizer is None else (lambda: make_diarizer(options)),
+            voices=self.voices,
+            templates=self.templates,
         )
 
     def _progress(

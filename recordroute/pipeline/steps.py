@@ -14,24 +14,37 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import InvalidInputError, JobCancelledError, ProviderError, UnsupportedFileError, echo
+from ..errors import InvalidInputError, JobCancelledError, UnsupportedFileError, echo
 from ..models import Recording, Segment
-from ..protocols import CancelCheck, Embedder, LanguageModel, Transcriber
-from . import formats, prompts
+from ..protocols import CancelCheck, Diarizer, Embedder, LanguageModel, Transcriber
+from . import formats, speakers
+from .grounded import GroundedSummarizer
 from .keywords import keyword_counts
-from .ports import DurationProbe, RecordingStore, SearchSink
-from .summarize import MapReduceSummarizer, detect_language
+from .ports import DurationProbe, RecordingStore, SearchSink, VoiceBook
+from .summary_markdown import searchable_text
+from .templates import DEFAULT as DEFAULT_TEMPLATE
+from .templates import TemplateSource, get_template
 
 log = logging.getLogger(__name__)
 
 #: every step, in the order they run
-STEP_ORDER = ("ingest", "transcribe", "summarize", "title", "keywords", "embed")
-#: names the original RecordRoute and its client used
-STEP_ALIASES = {"stt": "transcribe", "summary": "summarize", "embedding": "embed", "index": "embed"}
+STEP_ORDER = ("ingest", "transcribe", "diarize", "summarize", "title", "keywords", "embed")
+#: the steps a job runs when it names none: all of them (those that do not apply are dropped)
+DEFAULT_STEPS = STEP_ORDER
+#: names the original RecordRoute and its client used (and "speakers" for diarize)
+STEP_ALIASES = {
+    "stt": "transcribe",
+    "summary": "summarize",
+    "embedding": "embed",
+    "index": "embed",
+    "speakers": "diarize",
+    "diarization": "diarize",
+}
 #: relative cost, for an overall percentage
 STEP_WEIGHTS = {
     "ingest": 1,
     "transcribe": 12,
+    "diarize": 3,
     "summarize": 8,
     "title": 1,
     "keywords": 1,
@@ -52,11 +65,21 @@ class StepContext:
     embedder: Callable[[], Embedder]
     search: SearchSink | None
     probe_duration: DurationProbe | None
+    diarizer: Callable[[], Diarizer] | None = None
+    voices: VoiceBook | None = None
     notes: list[str] = dataclasses.field(default_factory=list)
+    #: where custom summary templates are kept (None: only the built-in ones)
+    templates: TemplateSource | None = None
 
 
-def plan_steps(requested: list[str] | tuple[str, ...], kind: str) -> list[str]:
-    """Canonical, ordered steps with what they depend on; refuses unknown names."""
+def plan_steps(
+    requested: list[str] | tuple[str, ...], kind: str, *, transcribed: bool = False
+) -> list[str]:
+    """Canonical, ordered steps with what they depend on; refuses unknown names.
+
+    A recording that has a transcript (``transcribed``) is not transcribed again unless
+    ``transcribe`` is asked for: summarising an archive reads the transcripts it has.
+    """
     names = []
     for raw in requested:
         name = STEP_ALIASES.get(raw, raw)
@@ -67,12 +90,16 @@ def plan_steps(requested: list[str] | tuple[str, ...], kind: str) -> list[str]:
             )
         names.append(name)
     if not names:
-        names = list(STEP_ORDER)
+        names = list(DEFAULT_STEPS)
     wanted = set(names) | {"ingest"}
-    if kind in ("audio", "video") and wanted & {"summarize", "title", "keywords", "embed"}:
+    if (
+        kind in ("audio", "video")
+        and not transcribed
+        and wanted & {"summarize", "title", "keywords", "embed"}
+    ):
         wanted.add("transcribe")
     if kind not in ("audio", "video"):
-        wanted.discard("transcribe")
+        wanted -= {"transcribe", "diarize"}
     if "title" in wanted:
         wanted.add("summarize")
     return [s for s in STEP_ORDER if s in wanted]
@@ -80,6 +107,12 @@ def plan_steps(requested: list[str] | tuple[str, ...], kind: str) -> list[str]:
 
 # -- helpers --------------------------------------------------------------------------
 def _transcript_segments(ctx: StepContext) -> list[Segment]:
+    """The transcript's segments, each with its speaker when the recording was diarized.
+
+    The user's edit of the Markdown transcript wins over the timed segments; its lines keep
+    the speaker they name (``Name: text``), and a line that names none takes the speaker
+    who talked at its time.
+    """
     rid = ctx.recording.id
     md = ctx.store.find_artifact(rid, "transcript", "md")
     if md is None:
@@ -90,7 +123,11 @@ def _transcript_segments(ctx: StepContext) -> list[Segment]:
         seg = ctx.store.find_artifact(rid, "segments", "json")
         if seg is not None:
             return formats.segments_from_json(ctx.store.read_text(seg))
-    return formats.segments_from_markdown(ctx.store.read_text(md))
+    known = speakers.find(ctx.store, rid)
+    if known is None:
+        return formats.segments_from_markdown(ctx.store.read_text(md))
+    parsed = formats.segments_from_markdown(ctx.store.read_text(md), known.names())
+    return formats.assign_speakers(parsed, known.turns, keep=True)
 
 
 def _save(ctx: StepContext, kind: str, fmt: str, text: str, **kw: Any) -> None:
@@ -103,6 +140,7 @@ def _save(ctx: StepContext, kind: str, fmt: str, text: str, **kw: Any) -> None:
         "keywords": ".keywords",
         "export": "",
         "vector": ".index",
+        "speakers": ".speakers",
     }[kind]
     ctx.store.save_artifact(
         ctx.recording.id, kind, fmt, text.encode("utf-8"), file_name=f"{stem}{suffix}.{fmt}", **kw
@@ -201,6 +239,9 @@ def transcribe(ctx: StepContext) -> None:
     if ctx.should_cancel():
         raise JobCancelledError("The transcription was cancelled.", "Start it again when needed.")
     segments = list(result.segments)
+    known = speakers.find(ctx.store, rec.id)
+    if known is not None:  # diarized before: the new segments get the speakers found then
+        segments = known.apply(segments)
     meta = {
         "language": result.language,
         "engine": result.engine,
@@ -228,6 +269,11 @@ def _language_hint(ctx: StepContext) -> str:
 
 
 def summarize(ctx: StepContext) -> None:
+    """A grounded summary: every line checked against the transcript, each with its time.
+
+    Job options: ``template`` (meeting, lecture, interview or a custom one), ``summary_mode``
+    (auto, extractive, abstractive) and ``summary_tokens``.
+    """
     segments = _transcript_segments(ctx)
     if not any(s.text.strip() for s in segments):
         raise InvalidInputError(
@@ -235,8 +281,18 @@ def summarize(ctx: StepContext) -> None:
             "summarise.",
             "Check the recording has speech, or edit the transcript.",
         )
-    summarizer = MapReduceSummarizer(
-        ctx.language_model(), max_tokens=int(ctx.options.get("summary_tokens", 400))
+    source = ctx.templates
+    chosen = ctx.options.get("template") or (
+        source.default_template(ctx.recording) if source else DEFAULT_TEMPLATE
+    )
+    template = get_template(str(chosen), source)
+    mode = str(ctx.options.get("summary_mode") or (source.default_mode if source else "auto"))
+    summarizer = GroundedSummarizer(
+        ctx.embedder().embed,
+        None if mode == "extractive" else ctx.language_model(),
+        template=template,
+        mode=mode,
+        max_tokens=int(ctx.options.get("summary_tokens", 400)),
     )
     result = summarizer.summarize(
         segments,
@@ -244,53 +300,27 @@ def summarize(ctx: StepContext) -> None:
         progress=ctx.report,
         should_cancel=ctx.should_cancel,
     )
-    meta = {
-        "language": result.language,
-        "model": summarizer.model.name,
-        "map_calls": result.map_calls,
-        "reduce_calls": result.reduce_calls,
-        "levels": result.levels,
-        "sections": result.sections,
-    }
-    _save(ctx, "summary", "md", result.markdown, meta=meta)
+    _save(ctx, "summary", "md", result.markdown, meta=result.meta())
+    ctx.notes.append(f"summary: {result.mode} ({result.reason})")
     ctx.report(1.0, "summary: done")
 
 
 def title(ctx: StepContext) -> None:
+    """The title the summary chose and checked (the summary step always runs first)."""
     rid = ctx.recording.id
     summary = ctx.store.find_artifact(rid, "summary", "md")
-    source = (
-        ctx.store.read_text(summary)
-        if summary
-        else " ".join(s.text for s in _transcript_segments(ctx))
-    )
-    language = detect_language(source, _language_hint(ctx))
-    model = ctx.language_model()
-    raw = model.complete(
-        prompts.title_prompt(source[:3000], language),
-        max_tokens=40,
-        temperature=0.0,
-        should_cancel=ctx.should_cancel,
-    )
-    line = clean_title(raw)
-    if not line:
-        raise ProviderError(
-            f"The model {model.name} returned no title.",
-            "Try again, or use a larger model for summaries (RECORDROUTE_LLM_MODEL).",
+    chosen = summary.meta.get("title") if summary else None
+    line = str(chosen.get("text") or "") if isinstance(chosen, dict) else ""
+    if not line:  # an earlier, unchecked title is not kept either
+        ctx.store.set_title(rid, "")
+        ctx.notes.append(
+            "title: nothing in the transcript makes a grounded title; the recording shows its name"
         )
+        ctx.report(1.0, "title: none")
+        return
     ctx.store.set_title(rid, line)
     _save(ctx, "title", "txt", line + "\n")
     ctx.report(1.0, "title: done")
-
-
-def clean_title(raw: str) -> str:
-    for line in raw.splitlines():
-        text = line.strip().strip("#*\"'“”‘’`").strip()
-        for prefix in ("Title:", "제목:", "title:"):
-            text = text.removeprefix(prefix).strip()
-        if text:
-            return text[:120]
-    return ""
 
 
 def keywords(ctx: StepContext) -> None:
@@ -309,7 +339,7 @@ def embed(ctx: StepContext) -> None:
         )
     segments = [s for s in _transcript_segments(ctx) if s.text.strip()]
     summary_art = ctx.store.find_artifact(ctx.recording.id, "summary", "md")
-    summary = ctx.store.read_text(summary_art) if summary_art else None
+    summary = searchable_text(ctx.store.read_text(summary_art)) if summary_art else None
     embedder = ctx.embedder()
     rows = ctx.search.index_recording(
         ctx.store.get_recording(ctx.recording.id),
@@ -326,9 +356,59 @@ def embed(ctx: StepContext) -> None:
     ctx.report(1.0, "index: done")
 
 
+def diarize(ctx: StepContext) -> None:
+    """Who spoke when: speaker turns saved, and the transcript's segments given speakers."""
+    rec = ctx.recording
+    if ctx.diarizer is None:
+        raise InvalidInputError(
+            "This RecordRoute has no diarizer configured, so speakers cannot be found.",
+            "Open it through RecordRoute(...), which configures RECORDROUTE_DIARIZE_PROVIDER.",
+        )
+    engine = ctx.diarizer()
+
+    def on_progress(done: float, total: float | None) -> None:
+        if total:
+            ctx.report(
+                min(0.99, done / total), f"diarize: {formats.clock(done)} of {formats.clock(total)}"
+            )
+
+    fixed = int(ctx.options.get("num_speakers") or 0) or None
+    result = engine.diarize(
+        ctx.store.source_path(rec.id),
+        num_speakers=fixed,
+        on_progress=on_progress,
+        should_cancel=ctx.should_cancel,
+    )
+    if ctx.should_cancel():
+        raise JobCancelledError("The diarization was cancelled.", "Start it again when needed.")
+    found = speakers.from_diarization(result)
+    if ctx.voices is not None:
+        found = speakers.recognise(found, ctx.voices)
+    applied = _apply_speakers(ctx, found)
+    known = [s.name for s in found.speakers if s.name]
+    ctx.notes.append(
+        f"diarize: {len(found.labels)} speaker(s)"
+        + (f", recognised {', '.join(known)}" if known else "")
+        + (f", {applied} transcript segment(s) labelled" if applied else "")
+    )
+    ctx.report(1.0, "diarize: done")
+
+
+def _apply_speakers(ctx: StepContext, found: speakers.Speakers) -> int:
+    """Give the saved transcript's segments their speakers; how many were labelled."""
+    labelled = speakers.save(ctx.store, ctx.recording, found)
+    if labelled and _transcript_edited(ctx):
+        ctx.notes.append(
+            "diarize: the transcript was edited by hand; the edit was kept (its lines take "
+            "their speakers by time)"
+        )
+    return labelled
+
+
 STEPS: dict[str, Callable[[StepContext], None]] = {
     "ingest": ingest,
     "transcribe": transcribe,
+    "diarize": diarize,
     "summarize": summarize,
     "title": title,
     "keywords": keywords,

@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from ..errors import JobCancelledError, ProviderError
+from ..grounding import detect_language
 from ..models import Segment
 from ..protocols import CancelCheck, LanguageModel
 from . import prompts
 from .chunking import chunk_lines
-from .formats import clock
+from .formats import clock, spoken
 
 StepProgress = Callable[[float, str], None]
-_HANGUL = re.compile(r"[가-힣]")
-_LATIN = re.compile(r"[A-Za-z]")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,28 +34,32 @@ class SummaryResult:
     chunk_budget: int
     #: the longest prompt sent, in tokens (system text included); always fits the context
     max_prompt_tokens: int
-
-
-def detect_language(text: str, hint: str = "") -> str:
-    """``ko`` when Hangul dominates; else the hint from speech recognition, else ``en``."""
-    hangul = len(_HANGUL.findall(text))
-    latin = len(_LATIN.findall(text))
-    if hangul and hangul >= latin / 3:
-        return "ko"
-    return hint if hint and hint not in ("auto", "ko") else "en"
+    #: the model's final answer as it wrote it
+    text: str = ""
 
 
 def timed_lines(segments: Sequence[Segment]) -> list[str]:
+    """``[HH:MM:SS] Name: text`` lines (the name when the speaker is known)."""
     return [
-        f"[{clock(s.start)}] {s.text.strip()}" if s.end else s.text.strip()
+        f"[{clock(s.start)}] {spoken(s)}" if s.end else spoken(s)
         for s in segments
         if s.text.strip()
     ]
 
 
 class MapReduceSummarizer:
-    def __init__(self, model: LanguageModel, *, max_tokens: int = 400, overlap_ratio: float = 0.1):
+    def __init__(
+        self,
+        model: LanguageModel,
+        *,
+        max_tokens: int = 400,
+        overlap_ratio: float = 0.1,
+        headings: Sequence[str] | None = None,
+        instructions: str = "",
+    ):
         self.model = model
+        self.headings = headings
+        self.instructions = instructions
         self.max_tokens = max_tokens
         self.overlap_ratio = overlap_ratio
         self.map_calls = 0
@@ -71,13 +74,19 @@ class MapReduceSummarizer:
         partial summaries always fit one reduce prompt and every reduce level shrinks.
         """
         overhead = max(
-            self.model.count_tokens(prompts.reduce_prompt("", language)),
-            self.model.count_tokens(prompts.map_prompt("", language)),
+            self.model.count_tokens(self._reduce_prompt("", language)),
+            self.model.count_tokens(self._map_prompt("", language)),
         )
         overhead += self.model.count_tokens(prompts.SYSTEM[prompts.prompt_language(language)])
         room = self.model.context_window - overhead - 64  # chat-template tokens and margin
         answer = min(self.max_tokens, room // 3)
         return answer, room - answer
+
+    def _map_prompt(self, text: str, language: str) -> str:
+        return prompts.map_prompt(text, language, self.headings, self.instructions)
+
+    def _reduce_prompt(self, text: str, language: str) -> str:
+        return prompts.reduce_prompt(text, language, self.headings, self.instructions)
 
     def _call(self, prompt: str, language: str, should_cancel: CancelCheck | None) -> str:
         if should_cancel and should_cancel():
@@ -121,7 +130,7 @@ class MapReduceSummarizer:
         partials = []
         for number, chunk in enumerate(chunks, start=1):
             partials.append(
-                self._call(prompts.map_prompt("\n".join(chunk), language), language, should_cancel)
+                self._call(self._map_prompt("\n".join(chunk), language), language, should_cancel)
             )
             self.map_calls += 1
             step(f"summary: chunk {number}/{len(chunks)}")
@@ -138,7 +147,7 @@ class MapReduceSummarizer:
             for number, group in enumerate(groups, start=1):
                 merged.append(
                     self._call(
-                        prompts.reduce_prompt("\n\n---\n\n".join(group), language),
+                        self._reduce_prompt("\n\n---\n\n".join(group), language),
                         language,
                         should_cancel,
                     )
@@ -157,6 +166,7 @@ class MapReduceSummarizer:
             levels,
             budget,
             self._longest,
+            text,
         )
 
 
@@ -170,18 +180,32 @@ _SECTION_WORDS = {
 }
 
 
-def _section_of(heading: str) -> str | None:
+def _section_of(heading: str, names: Mapping[str, Sequence[str]]) -> str | None:
     lowered = heading.lower()
-    for key, words in _SECTION_WORDS.items():
-        if any(word in lowered for word in words):
+    for key, words in names.items():
+        if any(word.lower() in lowered for word in words):
             return key
     return None
 
 
-def split_sections(text: str, language: str) -> dict[str, list[str]]:
-    """Sort the model's lines into the six sections (unlabelled lines are key points)."""
-    sections: dict[str, list[str]] = {key: [] for key in prompts.SECTIONS}
-    current = "key_points"
+def split_sections(
+    text: str,
+    language: str,
+    names: Mapping[str, Sequence[str]] | None = None,
+    default: str = "key_points",
+) -> dict[str, list[str]]:
+    """Sort the model's lines into sections (unlabelled lines go to ``default``).
+
+    ``names`` maps each section to words that name it in a heading; the default is the
+    meeting's six sections.
+    """
+    titles = {t.lower() for words in (names or {}).values() for t in words}
+    names = names or _SECTION_WORDS
+    titles |= {
+        t.lower() for t in prompts.SECTION_TITLES[prompts.prompt_language(language)].values()
+    }
+    sections: dict[str, list[str]] = {key: [] for key in names}
+    current = default if default in sections else next(iter(sections))
     for raw in text.splitlines():
         line = raw.strip()
         if not line:
@@ -192,15 +216,8 @@ def split_sections(text: str, language: str) -> dict[str, list[str]]:
             or (line.endswith((":", "：")) and len(bare) < 40)
             or (line.startswith("**") and line.endswith("**"))
         )
-        heading_key = _section_of(bare) if (is_heading or len(bare) < 25) else None
-        if heading_key and (
-            is_heading
-            or bare.lower()
-            in {
-                t.lower()
-                for t in prompts.SECTION_TITLES[prompts.prompt_language(language)].values()
-            }
-        ):
+        heading_key = _section_of(bare, names) if (is_heading or len(bare) < 25) else None
+        if heading_key and (is_heading or bare.lower() in titles):
             current = heading_key
             continue
         point = re.sub(r"^(?:[-*•]|\d+[.)])\s*", "", line).strip()

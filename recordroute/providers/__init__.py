@@ -1,4 +1,4 @@
-"""Speech, text and embedding providers behind the protocols of :mod:`recordroute.protocols`.
+"""Speech, text, embedding and diarization providers behind :mod:`recordroute.protocols`.
 
 Create them by name from Settings with the registry functions; each imports its engine and
 loads its model lazily, once per process.
@@ -7,11 +7,18 @@ loads its model lazily, once per process.
 from __future__ import annotations
 
 from .catalog import ModelCatalog, list_models
-from .registry import create, create_embedder, create_language_model, create_transcriber
+from .registry import (
+    create,
+    create_diarizer,
+    create_embedder,
+    create_language_model,
+    create_transcriber,
+)
 
 __all__ = [
     "ModelCatalog",
     "create",
+    "create_diarizer",
     "create_embedder",
     "create_language_model",
     "create_transcriber",

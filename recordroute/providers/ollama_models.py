@@ -59,6 +59,8 @@ class OllamaModelInfo:
 
     context_length: int | None
     has_template: bool
+    #: ``general.parameter_count`` where the server reports it
+    parameter_count: int | None = None
 
 
 class _OllamaBase:
@@ -120,11 +122,18 @@ class OllamaLanguageModel(_OllamaBase):
                 shown = client.show(self._model)
             info = dict(shown.modelinfo or {})
             lengths = [v for k, v in info.items() if k.endswith(".context_length")]
+            parameters = info.get("general.parameter_count")
             self._info = OllamaModelInfo(
                 context_length=int(lengths[0]) if lengths else None,
                 has_template=bool((shown.template or "").strip()),
+                parameter_count=int(parameters) if parameters else None,
             )
         return self._info
+
+    @property
+    def parameter_count(self) -> int | None:
+        """How big the model is (from ``/api/show``): summaries know whether it can write."""
+        return self.model_info().parameter_count
 
     def count_tokens(self, text: str) -> int:
         """An upper estimate: Ollama has no tokenizer endpoint (see :mod:`.token_estimate`)."""
@@ -145,6 +154,25 @@ class OllamaLanguageModel(_OllamaBase):
         temperature: float = 0.2,
         should_cancel: CancelCheck | None = None,
     ) -> str:
+        pieces = self.stream(
+            prompt,
+            system=system,
+            max_tokens=max_tokens,
+            temperature=temperature,
+            should_cancel=should_cancel,
+        )
+        return "".join(pieces).strip()
+
+    def stream(
+        self,
+        prompt: str,
+        *,
+        system: str | None = None,
+        max_tokens: int = 512,
+        temperature: float = 0.2,
+        should_cancel: CancelCheck | None = None,
+    ) -> Iterator[str]:
+        """The answer piece by piece, as Ollama sends it (closing the generator stops it)."""
         what = f"Text generation with Ollama model '{self._model}'"
         raise_if_cancelled(should_cancel, what)
         info = self.model_info()
@@ -157,13 +185,25 @@ class OllamaLanguageModel(_OllamaBase):
                 "Shorten or split the text (summaries do this by chunking); a larger "
                 "RECORDROUTE_LLM_CONTEXT helps only up to the model's own context length.",
             )
+        return self._pieces(prompt, system, info, window, max_tokens, temperature, should_cancel)
+
+    def _pieces(
+        self,
+        prompt: str,
+        system: str | None,
+        info: OllamaModelInfo,
+        window: int,
+        max_tokens: int,
+        temperature: float,
+        should_cancel: CancelCheck | None,
+    ) -> Iterator[str]:
+        what = f"Text generation with Ollama model '{self._model}'"
         options = {
             "num_ctx": window,
             "num_predict": max_tokens,
             "temperature": temperature,
         }
         client = self._get_client()
-        pieces: list[str] = []
         with self._errors("generating text"):
             stream: Iterator[Any]
             if info.has_template:
@@ -181,14 +221,11 @@ class OllamaLanguageModel(_OllamaBase):
                 for chunk in stream:
                     raise_if_cancelled(should_cancel, what)
                     message = getattr(chunk, "message", None)
-                    pieces.append(
-                        (message.content or "") if message is not None else (chunk.response or "")
-                    )
+                    yield (message.content or "") if message is not None else (chunk.response or "")
             finally:
                 close = getattr(stream, "close", None)
                 if close is not None:
                     close()
-        return "".join(pieces).strip()
 
 
 class OllamaEmbedder(_OllamaBase):

@@ -11,7 +11,7 @@ from typing import Any, cast
 
 from ..config import Settings, env_name
 from ..errors import ConfigError
-from ..protocols import Embedder, LanguageModel, Transcriber
+from ..protocols import Diarizer, Embedder, LanguageModel, Transcriber
 
 
 def _faster_whisper(settings: Settings) -> Transcriber:
@@ -50,18 +50,36 @@ def _ollama_embed(settings: Settings) -> Embedder:
     return OllamaEmbedder(settings)
 
 
+def _bundled_diarizer(settings: Settings) -> Diarizer:
+    from .diarizer import BundledDiarizer
+
+    return BundledDiarizer(settings)
+
+
+def _pyannote_diarizer(settings: Settings) -> Diarizer:
+    from .pyannote_diarizer import PyannoteDiarizer
+
+    return PyannoteDiarizer(settings)
+
+
 #: kind -> provider name -> factory
 PROVIDERS: dict[str, dict[str, Callable[[Settings], Any]]] = {
     "speech": {"faster-whisper": _faster_whisper, "openai-whisper": _openai_whisper},
     "llm": {"llama-cpp": _llama_cpp, "ollama": _ollama_llm},
     "embed": {"use": _use, "ollama": _ollama_embed},
+    "diarize": {"bundled": _bundled_diarizer, "pyannote": _pyannote_diarizer},
 }
 #: the setting that names the provider of each kind
-SETTING_OF_KIND = {"speech": "speech_engine", "llm": "llm_provider", "embed": "embed_provider"}
+SETTING_OF_KIND = {
+    "speech": "speech_engine",
+    "llm": "llm_provider",
+    "embed": "embed_provider",
+    "diarize": "diarize_provider",
+}
 
 
 def create(kind: str, name: str, settings: Settings) -> Any:
-    """The provider ``name`` of ``kind`` ("speech", "llm" or "embed") configured by ``settings``."""
+    """The provider ``name`` of ``kind`` ("speech", "llm", "embed", "diarize") from ``settings``."""
     factories = PROVIDERS.get(kind)
     if factories is None:
         raise ConfigError(
@@ -89,3 +107,8 @@ def create_language_model(settings: Settings, name: str | None = None) -> Langua
 def create_embedder(settings: Settings, name: str | None = None) -> Embedder:
     """The embedding provider ``name`` (default: ``settings.embed_provider``)."""
     return cast(Embedder, create("embed", name or settings.embed_provider, settings))
+
+
+def create_diarizer(settings: Settings, name: str | None = None) -> Diarizer:
+    """The diarization provider ``name`` (default: ``settings.diarize_provider``)."""
+    return cast(Diarizer, create("diarize", name or settings.diarize_provider, settings))

@@ -6,17 +6,20 @@ Imports only the standard library, numpy and the leaf modules ``errors`` and
 
 from __future__ import annotations
 
+from .calibration import Calibration, Scale
 from .chunking import chunk_segments, chunk_text
 from .index import EmbedFn, ProgressFn, SearchIndex
 from .results import (
     CacheStats,
     ChunkHit,
+    Evidence,
     KeywordHit,
     ModelInfo,
     RecordingInfo,
     RecordingVectors,
     SearchFilters,
     SearchHit,
+    SearchOutcome,
     SimilarRecording,
     SnippetStyle,
     TextChunk,
@@ -24,16 +27,20 @@ from .results import (
 
 __all__ = [
     "CacheStats",
+    "Calibration",
     "ChunkHit",
     "EmbedFn",
+    "Evidence",
     "KeywordHit",
     "ModelInfo",
     "ProgressFn",
     "RecordingInfo",
     "RecordingVectors",
+    "Scale",
     "SearchFilters",
     "SearchHit",
     "SearchIndex",
+    "SearchOutcome",
     "SimilarRecording",
     "SnippetStyle",
     "TextChunk",

@@ -54,6 +54,10 @@ class Recordings:
             keys = self.tagged.get(tag.strip().casefold(), set())
             with_tag[list(keys)] = True
             keep &= with_tag
+        if filters.recordings:
+            chosen = np.zeros_like(keep)
+            chosen[[self.key_of[r] for r in filters.recordings if r in self.key_of]] = True
+            keep &= chosen
         if exclude is not None:
             keep[exclude] = False
         return keep

@@ -8,9 +8,10 @@ from typing import Any
 
 from ..errors import CorruptDataError
 from .catalog import ModelRows
-from .keyword import make_snippet
 from .ranking import fuse
 from .results import ChunkHit, KeywordHit, SearchHit, SnippetStyle
+from .snippets import make_snippet
+from .words import Term
 
 _REINDEX_FIX = "Run `recordroute reindex` to rebuild the search index from the stored chunks."
 
@@ -62,11 +63,16 @@ def chunk_hits(
 def fused_hits(
     near: list[ChunkHit],
     words: list[KeywordHit],
-    terms: list[str],
+    terms: Sequence[Term],
     style: SnippetStyle,
     k: int,
+    snippets: bool = True,
 ) -> list[SearchHit]:
-    """Fuse vector and keyword rankings; each hit gets its chunk, snippet and time."""
+    """Fuse vector and keyword rankings; each hit gets its chunk, snippet and time.
+
+    Without ``snippets`` a hit found by meaning only gets an empty snippet (the caller
+    makes the snippets of the hits it keeps).
+    """
     by_vector = {hit.recording_id: (rank, hit) for rank, hit in enumerate(near, start=1)}
     by_words = {hit.recording_id: (rank, hit) for rank, hit in enumerate(words, start=1)}
     ranked: list[list[Hashable]] = [
@@ -83,7 +89,7 @@ def fused_hits(
                 start_s, end_s = chunk.start_s, chunk.end_s
         else:
             assert chunk is not None
-            snippet = make_snippet(chunk.text, terms, style)
+            snippet = make_snippet(chunk.text, terms, style) if snippets else ""
             start_s, end_s = chunk.start_s, chunk.end_s
         hits.append(
             SearchHit(

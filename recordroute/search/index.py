@@ -26,9 +26,13 @@ from ..errors import CorruptDataError, InvalidInputError, NotFoundError
 from ..models import Segment
 from . import keyword, writer
 from .cache import TTLCache
+from .calibration import Calibration, calibration_path, measure
+from .calibration import load as load_calibration
+from .calibration import save as save_calibration
 from .catalog import ModelRows, load_recordings, refresh_model
 from .hits import chunk_hits, fused_hits
-from .matrix import Float32Array, MatrixMissingError, normalize_rows, remove_stale
+from .judged import Candidates, judge_hits
+from .matrix import Float32Array, MatrixMissingError, model_slug, normalize_rows, remove_stale
 from .ranking import mean_best_match, rank_many, rank_rows, top_rows
 from .results import (
     CacheStats,
@@ -39,11 +43,14 @@ from .results import (
     RecordingVectors,
     SearchFilters,
     SearchHit,
+    SearchOutcome,
     SimilarRecording,
     SnippetStyle,
     TextChunk,
 )
 from .schema import Database
+from .suggestions import Vocabulary
+from .words import query_terms
 
 #: ``embed(texts) -> (len(texts), dim) float32``, the shape of ``Embedder.embed``
 EmbedFn = Callable[[Sequence[str]], npt.NDArray[np.float32]]
@@ -90,6 +97,8 @@ class SearchIndex:
         self._models_rev: dict[str, int] = {}
         #: row masks per (model, filters, excluded recording), valid until the next reload
         self._masks: dict[tuple[str, SearchFilters, int | None], npt.NDArray[np.bool_]] = {}
+        self._calibrations: dict[str, Calibration] = {}
+        self._vocab: tuple[int, Vocabulary] | None = None
 
     # -- lifecycle -----------------------------------------------------------------
     def close(self) -> None:
@@ -361,9 +370,83 @@ class SearchIndex:
                     mask = self._mask(rows, filters)
                     picks = rank_rows(rows, query_vector, mask, depth, True, self._rescore_factor)
                     near = chunk_hits(conn, rows, picks, self._recordings.id_of)
-            hits = fused_hits(near, words, query.split(), style, k)
+            hits = fused_hits(near, words, query_terms(query), style, k)
             self._results.put(key, tuple(hits))
         return hits
+
+    def search(
+        self,
+        query: str,
+        *,
+        model: str,
+        embed: EmbedFn,
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        style: SnippetStyle | None = None,
+    ) -> SearchOutcome:
+        """Hybrid search with the relevance bar: hits that clear it, weaker ones, suggestions.
+
+        Both lists keep the fused (RRF) order; see :mod:`recordroute.search.relevance`.
+        """
+        k = _check_k(k)
+        filters = filters or SearchFilters()
+        style = style or SnippetStyle()
+        if not query.strip():
+            return SearchOutcome(query, model, ())
+        calibration = self.calibration(model, embed)
+        key = ("judged", model, query, filters, k, style, calibration)
+        query_vector = self._query_vector(model, query, embed)
+        depth = max(3 * k, 30)
+        with self._snapshot(model) as conn:
+            cached = self._results.get(key)
+            if cached is not None:
+                return cached[0]  # type: ignore[no-any-return]
+            allowed = self._recordings.allowed(filters)
+            words = keyword.search(conn, query, self._recordings, allowed, depth, style)
+            near: list[ChunkHit] = []
+            rows = None
+            if query_vector is not None:
+                rows = self._model_rows(conn, model, query_vector.shape[0])
+                if rows is not None:
+                    mask = self._mask(rows, filters)
+                    picks = rank_rows(rows, query_vector, mask, depth, True, self._rescore_factor)
+                    near = chunk_hits(conn, rows, picks, self._recordings.id_of)
+            found = Candidates(near, words, rows, query_vector)
+            outcome = judge_hits(
+                conn,
+                query,
+                model,
+                found,
+                self._recordings,
+                calibration,
+                style,
+                k,
+                lambda: self._vocabulary(conn),
+            )
+            self._results.put(key, (outcome,))
+        return outcome
+
+    def calibration(self, model: str, embed: EmbedFn) -> Calibration:
+        """The similarity scale of ``model``: stored in the index, measured on first use."""
+        with self._lock:
+            found = self._calibrations.get(model)
+            if found is not None:
+                return found
+            path = calibration_path(self._dir, model_slug(model))
+            found = load_calibration(path, model)
+        if found is None:
+            found = measure(model, embed)
+            with self._lock:
+                save_calibration(path, found)
+        with self._lock:
+            self._calibrations[model] = found
+        return found
+
+    def _vocabulary(self, conn: sqlite3.Connection) -> Vocabulary:
+        revision = self._db.revision()
+        if self._vocab is None or self._vocab[0] != revision:
+            self._vocab = (revision, Vocabulary.build(conn))
+        return self._vocab[1]
 
     def similar_recordings(
         self,

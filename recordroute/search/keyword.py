@@ -9,7 +9,6 @@ A passage matches when it contains every word of the query.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Sequence
 
@@ -17,9 +16,10 @@ from ..models import Segment
 from .catalog import BoolArray, Recordings
 from .chunking import chunk_text
 from .results import KeywordHit, SnippetStyle, TextChunk
+from .snippets import make_snippet
+from .words import query_terms
 
 _TRIGRAM = 3
-_ELLIPSIS = "…"
 
 
 def passages_of(
@@ -73,6 +73,7 @@ def search(
         if rec_key not in best:
             best[rec_key] = (passage_id, score)
     ranked = sorted(best.items(), key=lambda item: -item[1][1])[:k]
+    words = query_terms(query)
     hits: list[KeywordHit] = []
     for rec_key, (passage_id, score) in ranked:
         field, text, start_s, end_s = conn.execute(
@@ -82,7 +83,7 @@ def search(
             KeywordHit(
                 recording_id=recordings.id_of[rec_key],
                 field=field,
-                snippet=make_snippet(text, terms, style),
+                snippet=make_snippet(text, words, style),
                 start_s=start_s,
                 end_s=end_s,
                 matches=counts[rec_key],
@@ -97,7 +98,7 @@ def _matches(conn: sqlite3.Connection, terms: list[str]) -> list[tuple[int, int,
     long_terms = [term for term in terms if len(term) >= _TRIGRAM]
     short_terms = [term for term in terms if len(term) < _TRIGRAM]
     likes = " AND ".join(["p.text LIKE ? ESCAPE '\\'"] * len(short_terms))
-    like_args = [f"%{_escape_like(term)}%" for term in short_terms]
+    like_args = [f"%{escape_like(term)}%" for term in short_terms]
     if long_terms:
         expression = " AND ".join('"' + term.replace('"', '""') + '"' for term in long_terms)
         sql = (
@@ -122,32 +123,5 @@ def _matches(conn: sqlite3.Connection, terms: list[str]) -> list[tuple[int, int,
     return scored
 
 
-def _escape_like(term: str) -> str:
+def escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def make_snippet(text: str, terms: Sequence[str], style: SnippetStyle) -> str:
-    """A window of ``text`` around the first match, every match inside it marked."""
-    pattern = re.compile(
-        "|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True)),
-        re.IGNORECASE,
-    )
-    found = list(pattern.finditer(text))
-    if found:
-        first = found[0]
-        start = max(0, min(first.start() - style.width // 3, len(text) - style.width))
-    else:
-        start = 0
-    end = min(len(text), start + style.width)
-    pieces = [_ELLIPSIS] if start > 0 else []
-    cursor = start
-    for match in found:
-        if match.start() < cursor or match.end() > end:
-            continue
-        pieces.append(style.escape(text[cursor : match.start()]))
-        pieces.append(style.open + style.escape(match.group()) + style.close)
-        cursor = match.end()
-    pieces.append(style.escape(text[cursor:end]))
-    if end < len(text):
-        pieces.append(_ELLIPSIS)
-    return "".join(pieces)

@@ -84,8 +84,9 @@ class SearchFilters:
     ``start``/``end`` bound the recording's created date, both inclusive; a plain
     :class:`~datetime.date` means the whole day, naive datetimes are local time.
     ``kinds`` keeps recordings of any of the given types; ``tags`` keeps
-    recordings that carry *all* of the given tags.  Deleted recordings are left
-    out unless ``include_deleted`` is set.
+    recordings that carry *all* of the given tags; ``recordings`` keeps only the
+    recordings with these ids.  Deleted recordings are left out unless
+    ``include_deleted`` is set.
     """
 
     start: date | datetime | None = None
@@ -93,6 +94,7 @@ class SearchFilters:
     kinds: tuple[RecordingKind, ...] = ()
     tags: tuple[str, ...] = ()
     include_deleted: bool = False
+    recordings: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for kind in self.kinds:
@@ -168,6 +170,28 @@ class KeywordHit:
 
 
 @dataclasses.dataclass(frozen=True)
+class Evidence:
+    """Why a hit is or is not shown (see :mod:`recordroute.search.relevance`)."""
+
+    #: best chunk cosine, None when the recording has no vectors for the model
+    similarity: float | None
+    #: the similarity on the model's calibrated scale: 0 typical of unrelated text, 1 of related
+    meaning: float
+    #: the query's content words found in the recording as whole words, of how many
+    words_found: int
+    words_total: int
+    #: the found words' share of the query, each word weighted by its rarity in the archive
+    coverage: float
+    #: whether the hit clears the relevance bar
+    relevant: bool
+
+    @property
+    def words(self) -> float:
+        """Share of the query's content words found (0 when the query has none)."""
+        return self.words_found / self.words_total if self.words_total else 0.0
+
+
+@dataclasses.dataclass(frozen=True)
 class SearchHit:
     """One recording in a hybrid result: fused score, best chunk, snippet and time."""
 
@@ -180,6 +204,38 @@ class SearchHit:
     keyword: KeywordHit | None
     vector_rank: int | None
     keyword_rank: int | None
+    #: the relevance judgement; None from :meth:`SearchIndex.hybrid_search` (no cut-off)
+    evidence: Evidence | None = None
+
+    @property
+    def relevant(self) -> bool:
+        """Whether the hit cleared the relevance bar (hits without a judgement count as shown)."""
+        return self.evidence is None or self.evidence.relevant
+
+
+@dataclasses.dataclass(frozen=True)
+class SearchOutcome:
+    """What a search found: hits that clear the relevance bar, weaker ones, suggestions.
+
+    ``hits`` and ``weaker`` keep the fused (RRF) order.  When nothing clears the bar,
+    ``hits`` is empty and ``suggestions`` holds words of the archive close to the query's
+    (spelling) for the user to try instead.
+    """
+
+    query: str
+    model: str
+    hits: tuple[SearchHit, ...]
+    weaker: tuple[SearchHit, ...] = ()
+    suggestions: tuple[str, ...] = ()
+
+    @property
+    def nothing_found(self) -> bool:
+        """True when no hit cleared the bar (weaker matches may still exist)."""
+        return not self.hits
+
+    def shown(self, weaker: bool = False) -> list[SearchHit]:
+        """The hits to list: those that clear the bar, then the weaker ones if asked for."""
+        return [*self.hits, *self.weaker] if weaker else list(self.hits)
 
 
 @dataclasses.dataclass(frozen=True)

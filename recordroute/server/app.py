@@ -27,10 +27,19 @@ from ..config import Settings
 from ..errors import RecordRouteError
 from ..logs import configure_logging, protect
 from . import compat, compat_post
+from . import handlers_speakers as hs
 from .base import NotFoundHandler
 from .context import ServerContext, ServerOptions
 from .handlers_artifacts import ArtifactHandler, ExportHandler, TranscriptHandler
+from .handlers_ask import AskHandler, ConversationHandler, ConversationsHandler
+from .handlers_chunked import (
+    UploadChunkHandler,
+    UploadFinishHandler,
+    UploadSessionHandler,
+    UploadSessionsHandler,
+)
 from .handlers_jobs import JobCancelHandler, JobHandler, JobRetryHandler, JobsHandler
+from .handlers_media import MediaHandler
 from .handlers_recordings import (
     PurgeHandler,
     RecordingHandler,
@@ -41,6 +50,12 @@ from .handlers_recordings import (
 )
 from .handlers_search import SearchHandler
 from .handlers_system import HealthHandler, ModelsHandler, OpenAPIHandler, SettingsHandler
+from .handlers_templates import (
+    RecordingTemplateHandler,
+    TagTemplateHandler,
+    TemplateHandler,
+    TemplatesHandler,
+)
 from .handlers_uploads import UploadsHandler
 from .schemas import API
 from .websocket import CompatSocket, EventsSocket
@@ -63,13 +78,32 @@ NATIVE_ROUTES: list[Route] = [
     (f"{API}/recordings/{{recording_id}}/similar", SimilarHandler),
     (f"{API}/recordings/{{recording_id}}/transcript", TranscriptHandler),
     (f"{API}/recordings/{{recording_id}}/export", ExportHandler),
+    (f"{API}/recordings/{{recording_id}}/speakers", hs.SpeakersHandler),
+    (f"{API}/recordings/{{recording_id}}/speakers/rename", hs.SpeakerRenameHandler),
+    (f"{API}/recordings/{{recording_id}}/speakers/merge", hs.SpeakerMergeHandler),
+    (f"{API}/recordings/{{recording_id}}/speakers/move", hs.SpeakerMoveHandler),
+    (f"{API}/voice-profiles", hs.ProfilesHandler),
+    (f"{API}/voice-profiles/merge", hs.ProfileMergeHandler),
+    (f"{API}/voice-profiles/{{name}}", hs.ProfileHandler),
     (f"{API}/artifacts/{{artifact_id}}", ArtifactHandler),
     (f"{API}/uploads", UploadsHandler),
+    (f"{API}/uploads/sessions", UploadSessionsHandler),
+    (f"{API}/uploads/sessions/{{upload_id}}", UploadSessionHandler),
+    (f"{API}/uploads/sessions/{{upload_id}}/chunks", UploadChunkHandler),
+    (f"{API}/uploads/sessions/{{upload_id}}/finish", UploadFinishHandler),
+    (f"{API}/media/{{artifact_id}}", MediaHandler),
     (f"{API}/jobs", JobsHandler),
     (f"{API}/jobs/{{job_id}}", JobHandler),
     (f"{API}/jobs/{{job_id}}/cancel", JobCancelHandler),
     (f"{API}/jobs/{{job_id}}/retry", JobRetryHandler),
     (f"{API}/search", SearchHandler),
+    (f"{API}/templates", TemplatesHandler),
+    (f"{API}/templates/{{name}}", TemplateHandler),
+    (f"{API}/tags/{{tag}}/template", TagTemplateHandler),
+    (f"{API}/recordings/{{recording_id}}/template", RecordingTemplateHandler),
+    (f"{API}/ask", AskHandler),
+    (f"{API}/conversations", ConversationsHandler),
+    (f"{API}/conversations/{{conversation_id}}", ConversationHandler),
     (f"{API}/events", EventsSocket),
 ]
 
@@ -221,6 +255,7 @@ async def serve(app: RecordRoute, options: ServerOptions) -> int:
         api.add_sockets(sockets)
         servers.append(api)
         port = sockets[0].getsockname()[1]
+        ctx.api_port = port
         ws_port = None
         if options.ws_port is not None:
             ws = HTTPServer(make_compat_socket_app(ctx))

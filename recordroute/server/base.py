@@ -11,14 +11,8 @@ from typing import Any, ClassVar, TypeVar
 from pydantic import BaseModel
 from tornado.web import HTTPError, RequestHandler, stream_request_body
 
-from ..errors import (
-    AuthError,
-    RecordRouteError,
-    TooLargeError,
-    echo,
-    size_text,
-)
-from .auth import host_allowed, token_from, token_matches
+from ..errors import AuthError, RecordRouteError, TooLargeError, echo, size_text
+from .auth import host_allowed, is_desktop_shell, token_from, token_matches
 from .context import ServerContext
 from .errors import (
     ForbiddenError,
@@ -59,7 +53,18 @@ def check_access(
             else "Use the server's address as host[:port].",
         )
     origin = request.headers.get("Origin")
-    if not ctx.policy.allows(origin, request.host, request.protocol, allow_null=compat):
+    allow_null = compat and is_desktop_shell(request.headers)
+    if not ctx.policy.allows(
+        origin, request.host, request.protocol, allow_null=allow_null, own_port=ctx.api_port
+    ):
+        if origin == "null":
+            raise ForbiddenError(
+                "Requests from a page without an origin (a file:// page or a sandboxed "
+                "frame) are accepted only from the RecordRoute desktop app"
+                + (" and only on the original client's routes." if not compat else "."),
+                "Open the page this server serves (recordroute serve --frontend DIR) or "
+                "the desktop app.",
+            )
         raise ForbiddenError(
             f"Requests from the web page origin {echo(origin)} are not allowed.",
             "Open the page from this server or the dashboards, or start the server with "
@@ -74,6 +79,12 @@ def check_access(
     query = handler.get_query_argument("token", None) if read_only else None
     given = token_from(request.headers, query, allow_query=read_only)
     if not token_matches(given, options.token):
+        if shutdown and not given:
+            raise AuthError(
+                "Stopping the server from a page needs the server's token.",
+                "Stop it where it runs (Ctrl-C, or quit the desktop app), or send "
+                "'Authorization: Bearer <token>'.",
+            )
         raise AuthError(
             "This request needs the server's token." if not given else "The token is wrong.",
             "Send 'Authorization: Bearer <token>' (the token is printed by `recordroute "
@@ -162,7 +173,11 @@ class BaseHandler(RequestHandler):
         """Only an origin that may call gets CORS headers (a refusal does not echo it)."""
         request = self.request
         return self.ctx.policy.allows(
-            origin, request.host, request.protocol, allow_null=self.compat
+            origin,
+            request.host,
+            request.protocol,
+            allow_null=self.compat and is_desktop_shell(request.headers),
+            own_port=self.ctx.api_port,
         )
 
     def allowed_methods(self) -> list[str]:

@@ -18,7 +18,7 @@ from ..errors import RecordRouteError
 from . import compat_views as views
 from .auth import split_host
 from .compat_base import CompatHandler, CompatReply, file_uuid
-from .context import ServerContext
+from .context import HistoryCache, ServerContext
 from .errors import describe
 from .handlers_artifacts import DownloadBase
 from .handlers_search import parse_moment
@@ -104,12 +104,20 @@ class HistoryHandler(CompatHandler):
     async def get(self) -> None:
         stamp = await self.call(self.ctx.app.legacy.history_stamp)
         cached = self.ctx.history_cache
-        if cached is None or cached[0] != stamp:
+        if cached is None or cached.stamp != stamp:
             stamp, records = await self.call(self.ctx.app.legacy.history)
-            cached = (stamp, json.dumps(records, ensure_ascii=False).encode("utf-8"))
+            cached = HistoryCache(stamp, records)
             self.ctx.history_cache = cached
-        etag = f'"{cached[0]}"'
+        base = self.link_base()
+        body = cached.bodies.get(base)
+        if body is None:
+            records = cached.records if not base else [with_base(r, base) for r in cached.records]
+            body = json.dumps(records, ensure_ascii=False).encode("utf-8")
+            cached.bodies[base] = body
+        # one URL, two bodies (absolute links for Origin null): tell caches they differ
+        etag = f'"{cached.stamp}-abs"' if base else f'"{cached.stamp}"'
         self.set_header("ETag", etag)
+        self.set_header("Vary", "Origin")
         self.set_header("Cache-Control", "no-cache")
         sent = self.request.headers.get("If-None-Match") or ""
         if etag in {tag.strip().removeprefix("W/") for tag in sent.split(",")}:
@@ -117,12 +125,30 @@ class HistoryHandler(CompatHandler):
             self.finish()
             return
         self.set_header("Content-Type", "application/json")
-        self.finish(cached[1])
+        self.finish(body)
+
+
+def with_base(record: dict[str, Any], base: str) -> dict[str, Any]:
+    """A history record whose download links start with ``base`` (the desktop renderer)."""
+    out = dict(record)
+    for key in ("stt_path", "summary_path"):
+        if isinstance(out.get(key), str):
+            out[key] = base + out[key]
+    links = out.get("download_links")
+    if isinstance(links, dict):
+        out["download_links"] = {
+            k: base + v if isinstance(v, str) and v.startswith("/") else v for k, v in links.items()
+        }
+    return out
 
 
 class TasksHandler(CompatHandler):
     async def get(self) -> None:
-        self.reply(await self.call(views.tasks, self.ctx.app))
+        unlisted = dict(self.ctx.unlisted_tasks)
+        listing = await self.call(views.tasks, self.ctx.app, unlisted)
+        for task_id in unlisted.keys() & listing.keys():
+            self.ctx.unlisted_tasks.pop(task_id, None)
+        self.reply(listing)
 
 
 class ProgressHandler(CompatHandler):
@@ -147,7 +173,10 @@ class SearchHandler(CompatHandler):
         if not query:
             self.reply({"keywordMatches": [], "similarDocuments": []})
             return
-        self.reply(await self.call_search(views.search, self.ctx.app, query, start, end))
+        found = await self.call_search(
+            views.search, self.ctx.app, query, start, end, self.link_base()
+        )
+        self.reply(found)
 
 
 class SimilarGetHandler(CompatHandler):
@@ -156,7 +185,9 @@ class SimilarGetHandler(CompatHandler):
         if wanted is None:
             raise CompatReply(404, {"error": "File not found"})
         try:
-            found = await self.call_search(views.similar, self.ctx.app, wanted, detailed=False)
+            found = await self.call_search(
+                views.similar, self.ctx.app, wanted, detailed=False, base=self.link_base()
+            )
         except RecordRouteError:
             raise CompatReply(404, {"error": "File not found"}) from None
         self.reply(found)

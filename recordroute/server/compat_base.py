@@ -13,6 +13,10 @@ from .errors import JsonTooDeepError, MalformedRequestError, redact, status_for
 
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _UUID_RE = re.compile(rf"^{_UUID}$")
+#: a file id as the clients send it: bare, ``/download/<id>``, an absolute link, or an
+#: absolute link with ``/download/`` cut out (the desktop renderer strips that part of
+#: the link it was given, leaving ``http://127.0.0.1:8080<id>``)
+_FILE_ID_RE = re.compile(rf"^(?:https?://[^/\s]+)?(?:/download/)?({_UUID})$")
 _UPLOAD_PATH_RE = re.compile(rf"(?:^|/)uploads/({_UUID})(?:/|$)")
 
 
@@ -27,10 +31,10 @@ class CompatReply(Exception):
 
 
 def file_uuid(identifier: str) -> str | None:
-    """A file UUID from ``<uuid>`` or ``/download/<uuid>``; ``None`` for anything else."""
-    text = identifier.strip()
-    text = text.removeprefix("/download/")
-    return text if _UUID_RE.match(text) else None
+    """A file UUID from ``<uuid>``, ``/download/<uuid>``, ``http://host/download/<uuid>``
+    or ``http://host<uuid>``; ``None`` for anything else."""
+    match = _FILE_ID_RE.match(identifier.strip().lower())
+    return match.group(1) if match else None
 
 
 def record_from_path(file_path: str) -> str | None:
@@ -49,6 +53,14 @@ def local_iso(moment: datetime | None) -> str | None:
 
 class CompatHandler(BaseHandler):
     compat = True
+
+    def link_base(self) -> str:
+        """What goes before ``/download/<id>`` in links this reply carries: nothing for a
+        page this server serves, this server's address for the desktop renderer (a
+        ``file://`` page, ``Origin: null``), where a relative link would name a file."""
+        if self.request.headers.get("Origin") != "null":
+            return ""
+        return f"{self.request.protocol}://{self.request.host}"
 
     def reply(self, value: Any, status: int = 200) -> None:
         self.set_status(status)
@@ -86,7 +98,16 @@ class CompatHandler(BaseHandler):
             else:
                 self.reply(exc.body, exc.status)
             return
-        if isinstance(exc, RecordRouteError) and not isinstance(exc, AuthError):
+        if isinstance(exc, AuthError):
+            # both clients show ``error`` as text: the refusal and what to do, and the code
+            self.set_status(status_for(exc))
+            self._cors()
+            text = f"{exc.message} {exc.fix}".strip()
+            self.reply(
+                {"error": redact(text, self.ctx.data_dir), "code": exc.code}, status_for(exc)
+            )
+            return
+        if isinstance(exc, RecordRouteError):
             if exc.code in ("unsupported_media_type", "too_large"):
                 super().write_error(status_code, **kwargs)  # new rules keep the native shape
                 return

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..app import RecordRoute
 from ..errors import ConflictError, NotFoundError, RecordRouteError, echo
+from . import compat_desktop as desktop
 from . import compat_views as views
 from .compat_base import CompatHandler, CompatReply, file_uuid, record_from_path
 from .errors import redact
@@ -30,7 +31,8 @@ def _text_field(body: dict[str, Any], name: str, missing: str) -> str:
 
 
 class UploadHandler(StreamingUploadHandler, CompatHandler):
-    """``POST /upload``: an array, one element per file (new or duplicate)."""
+    """``POST /upload``: an array, one element per file (new or duplicate); one file in
+    field ``file`` (the desktop renderer) gets one object instead."""
 
     def prepare(self) -> None:
         CompatHandler.prepare(self)
@@ -48,6 +50,12 @@ class UploadHandler(StreamingUploadHandler, CompatHandler):
             if exc.code == "invalid_input" and not self.results:
                 raise CompatReply(400, text="No file uploaded") from None
             raise
+        if len(results) == 1 and results[0].field == "file":
+            reply = await self.call(
+                desktop.upload_reply, self.ctx.app, results[0], self.link_base()
+            )
+            self.reply(reply)
+            return
         items: list[dict[str, Any]] = []
         for result in results:
             if result.recording is None:
@@ -107,7 +115,8 @@ def _submit(app: RecordRoute, body: dict[str, Any], file_path: str, task_id: str
 
 
 class ProcessHandler(CompatHandler):
-    """``POST /process``: queue the steps, wait for the job, answer with download links."""
+    """``POST /process``: queue the steps, wait for the job, answer with download links;
+    the desktop renderer's body (``file_uuid``, ``run_*``) is answered at once."""
 
     def on_connection_close(self) -> None:
         self._gone = True
@@ -116,6 +125,9 @@ class ProcessHandler(CompatHandler):
     async def post(self) -> None:
         self._gone = False
         body = self.body()
+        if desktop.is_renderer_process(body):
+            await self._queue_for_renderer(body)
+            return
         file_path = _text_field(body, "file_path", "Missing file_path")
         steps = body.get("steps")
         if steps is not None and (
@@ -150,6 +162,25 @@ class ProcessHandler(CompatHandler):
             self.reply({"error": "Task was cancelled"})
         else:
             self.reply({"error": redact(finished.error, self.ctx.data_dir) or "Task failed"})
+
+    async def _queue_for_renderer(self, body: dict[str, Any]) -> None:
+        rid, tasks, models = desktop.parse_process(body)
+        task_id = str(uuid.uuid4())
+        try:
+            job = await self.call(desktop.submit, self.ctx.app, rid, tasks, models, task_id)
+        except RecordRouteError as exc:
+            text = f"{exc.message} {exc.fix}".strip()
+            self.reply({"error": redact(text, self.ctx.data_dir)})
+            return
+        if job is None:
+            self.reply({"error": "FILE_NOT_FOUND"})
+            return
+        unlisted = self.ctx.unlisted_tasks
+        unlisted[task_id] = job.id
+        while len(unlisted) > 1000:  # a renderer that never asks: keep the newest only
+            del unlisted[next(iter(unlisted))]
+        self.ctx.ensure_workers()
+        self.reply({"task_id": task_id, "message": f"Queued: {', '.join(tasks)}."})
 
 
 class CancelHandler(CompatHandler):
@@ -247,7 +278,7 @@ class UpdateSttTextHandler(CompatHandler):
                 {
                     "success": False,
                     "record_id": None,
-                    "error": "Only file ids (/download/<id>) can be edited.",
+                    "error": "Only file ids (/download/<id>) and record ids can be edited.",
                 },
             )
         try:
@@ -310,7 +341,9 @@ class SimilarPostHandler(CompatHandler):
         if wanted is None:
             raise CompatReply(404, {"error": "File not found"})
         try:
-            found = await self.call_search(views.similar, self.ctx.app, wanted, detailed=True)
+            found = await self.call_search(
+                views.similar, self.ctx.app, wanted, detailed=True, base=self.link_base()
+            )
         except NotFoundError:
             raise CompatReply(404, {"error": "File not found"}) from None
         except RecordRouteError as exc:

@@ -6,12 +6,14 @@ and only calls :class:`RecordRoute` methods.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
 from ..app import RecordRoute
 from ..errors import NotFoundError, RecordRouteError, echo
 from ..models import Artifact, Job, Recording
+from . import compat_desktop as desktop
 from .compat_base import local_iso
 
 ORIGINAL_TASKS = ("stt", "embedding", "summary")
@@ -22,8 +24,10 @@ def _latest(app: RecordRoute, recording_id: str, kind: str) -> Artifact | None:
     return found or app.recordings.latest_artifact(recording_id, kind, "txt")
 
 
-def _document(app: RecordRoute, rec: Recording) -> dict[str, Any]:
-    """Where the original pointed for a recording's text: its transcript file."""
+def _document(app: RecordRoute, rec: Recording, base: str = "") -> dict[str, Any]:
+    """Where the original pointed for a recording's text: its transcript file.
+
+    ``base`` goes before ``/download/...`` (the desktop renderer needs absolute links)."""
     art = _latest(app, rec.id, "transcript")
     return {
         "file_uuid": art.id if art else None,
@@ -31,12 +35,16 @@ def _document(app: RecordRoute, rec: Recording) -> dict[str, Any]:
         "display_name": art.file_name if art else rec.display_name,
         "uploaded_at": local_iso(rec.created_at),
         "source_filename": rec.display_name,
-        "link": f"/download/{art.id}" if art else None,
+        "link": f"{base}/download/{art.id}" if art else None,
     }
 
 
 def search(
-    app: RecordRoute, query: str, start: date | datetime | None, end: date | datetime | None
+    app: RecordRoute,
+    query: str,
+    start: date | datetime | None,
+    end: date | datetime | None,
+    base: str = "",
 ) -> dict[str, list[dict[str, Any]]]:
     """``{"keywordMatches", "similarDocuments"}``: five of each at most, no recording twice."""
     keyword: list[dict[str, Any]] = []
@@ -45,7 +53,7 @@ def search(
         rec = app.recordings.find(hit.recording_id)
         if rec is None:
             continue
-        doc = _document(app, rec)
+        doc = _document(app, rec, base)
         if hit.keyword is not None and len(keyword) < 5:
             keyword.append({**doc, "count": hit.keyword.matches})
         elif hit.keyword is None and len(similar) < 5:
@@ -54,7 +62,9 @@ def search(
     return {"keywordMatches": keyword, "similarDocuments": similar}
 
 
-def similar(app: RecordRoute, identifier: str, *, detailed: bool) -> list[dict[str, Any]]:
+def similar(
+    app: RecordRoute, identifier: str, *, detailed: bool, base: str = ""
+) -> list[dict[str, Any]]:
     """Recordings like the one owning file ``identifier`` (the original's /similar)."""
     art = app.recordings.get_artifact(identifier)
     items = []
@@ -62,7 +72,7 @@ def similar(app: RecordRoute, identifier: str, *, detailed: bool) -> list[dict[s
         rec = app.recordings.find(found.recording_id)
         if rec is None:
             continue
-        doc = _document(app, rec)
+        doc = _document(app, rec, base)
         item: dict[str, Any] = {
             "file": doc["file"],
             "score": round(float(found.score), 6),
@@ -109,26 +119,36 @@ def known_models(app: RecordRoute) -> set[str]:
 def progress_text(job: Job) -> str:
     if job.state == "queued":
         return "queued 0%"
+    if job.state in ("done", "failed", "cancelled"):
+        return f"{job.state} {int(job.percent)}%"
     return f"{job.stage or job.state} {int(job.percent)}%"
 
 
-def tasks(app: RecordRoute) -> dict[str, dict[str, Any]]:
-    """Unfinished jobs keyed by the client's task id (the original's ``/tasks``)."""
+def _task_entry(job: Job, now: datetime) -> dict[str, Any]:
+    started = job.started_at or job.created_at
+    ended = job.finished_at or now
+    return {
+        "pid": 0,
+        "start_time": started.timestamp(),
+        "cancelled": job.cancel_requested,
+        "duration": max(0.0, (ended - started).total_seconds()),
+        "job_id": job.id,
+        "record_id": job.recording_id,
+        "state": job.state,
+        "percent": job.percent,
+        "message": progress_text(job),
+    }
+
+
+def tasks(app: RecordRoute, unlisted: Mapping[str, str] | None = None) -> dict[str, dict[str, Any]]:
+    """Unfinished jobs keyed by the client's task id (the original's ``/tasks``), and the
+    ``unlisted`` desktop tasks (task id -> job id) even when they have ended."""
     now = datetime.now().astimezone()
     result: dict[str, dict[str, Any]] = {}
     for job in reversed(app.jobs.list(states=("queued", "running"))):
-        started = job.started_at or job.created_at
-        result[job.client_task_id or job.id] = {
-            "pid": 0,
-            "start_time": started.timestamp(),
-            "cancelled": job.cancel_requested,
-            "duration": max(0.0, (now - started).total_seconds()),
-            "job_id": job.id,
-            "record_id": job.recording_id,
-            "state": job.state,
-            "percent": job.percent,
-            "message": progress_text(job),
-        }
+        result[job.client_task_id or job.id] = _task_entry(job, now)
+    for job in desktop.finished_tasks(app, unlisted or {}, set(result)):
+        result[job.client_task_id or job.id] = _task_entry(job, now)
     return result
 
 
@@ -159,7 +179,12 @@ def check_existing_stt(app: RecordRoute, recording_id: str | None) -> dict[str, 
 
 
 def update_stt_text(app: RecordRoute, identifier: str, content: str) -> str:
-    """Save an edited transcript; returns its recording id."""
+    """Save an edited transcript; returns its recording id.  ``identifier`` is the
+    transcript's file id, or a record id (the desktop renderer's Rust-era shape)."""
+    rec = app.recordings.find(identifier)
+    if rec is not None:
+        app.transcripts.edit(rec.id, content)
+        return rec.id
     art = app.recordings.get_artifact(identifier)
     if art.kind != "transcript":
         raise NotFoundError(

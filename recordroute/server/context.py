@@ -17,6 +17,16 @@ from .hub import EventHub
 T = TypeVar("T")
 
 
+@dataclasses.dataclass
+class HistoryCache:
+    """``GET /history`` bodies at one library change stamp, one per link base (the
+    desktop renderer gets absolute links, see ``CompatHandler.link_base``)."""
+
+    stamp: str
+    records: list[dict[str, Any]]
+    bodies: dict[str, bytes] = dataclasses.field(default_factory=dict)
+
+
 @dataclasses.dataclass(frozen=True)
 class ServerOptions:
     """How the API process was started (the launcher passes these on)."""
@@ -56,7 +66,13 @@ class ServerContext:
         self.on_shutdown: Callable[[], None] | None = None
         self.ensure_workers: Callable[[], None] = lambda: None
         #: the last ``GET /history`` body and the library change stamp it was built at
-        self.history_cache: tuple[str, bytes] | None = None
+        self.history_cache: HistoryCache | None = None
+        #: the API's port (known once it is bound): its pages are this server's own,
+        #: also on the progress socket's port
+        self.api_port: int | None = options.port or None
+        #: task id -> job id of jobs the desktop renderer started that no ``/tasks``
+        #: answer has listed yet (it notices a task ended only by seeing it go)
+        self.unlisted_tasks: dict[str, str] = {}
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a blocking facade call in the pool, keeping the IOLoop free."""

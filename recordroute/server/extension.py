@@ -12,6 +12,7 @@ started on the first submission and stopped with the server.
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -48,9 +49,9 @@ class _JupyterAuth(JupyterHandler):
     """Jupyter's login first, then a hard refusal of anonymous requests."""
 
     async def prepare(self) -> None:  # type: ignore[override]
-        result = super().prepare()
-        if result is not None:
-            await result
+        result: Any = super().prepare()
+        while inspect.isawaitable(result):  # Jupyter's prepare returns the next one's
+            result = await result
         if self._finished:
             return
         if self.current_user is None:

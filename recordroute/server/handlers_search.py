@@ -27,15 +27,16 @@ class SearchHandler(BaseHandler):
     async def get(self) -> None:
         query = self.query_model(SearchQuery)
         if not query.q:
-            self.send_model(SearchResults(query="", items=[]))
+            self.send_model(SearchResults.empty())
             return
-        hits = await self.call_search(
-            self.ctx.app.search,
+        found = await self.call_search(
+            self.ctx.app.search.find,
             query.q,
             k=query.k,
             start=query.start,
             end=query.end,
             kinds=list(query.kind),
             tags=query.tag,
+            spoken_by=query.spoken_by,
         )
-        self.send_model(SearchResults(query=query.q, items=[SearchHitOut.of(h) for h in hits]))
+        self.send_model(SearchResults.of(found, weaker=query.weaker == "true"))

@@ -171,7 +171,7 @@ class EventHub:
     def _from_any_thread(self, event: Event) -> None:
         if self._loop is None:
             return
-        if event.type.startswith("recording."):
+        if event.type.startswith(("recording.", "ask.")):
             handler: Callable[[dict[str, Any]], None] = self.publish
         elif event.type == "job.queued":
             handler = self._queued_here  # so "queued" comes first even if a worker is fast

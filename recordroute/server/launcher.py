@@ -110,13 +110,15 @@ class Launcher:
 
     # -- children --------------------------------------------------------------------
     def export_environment(self) -> None:
-        """What every child inherits: the data folder and the token.
+        """What every child inherits: the data folder, the token and the API's address.
 
         Set with ``putenv`` for the children only (configuration is read by
         :mod:`recordroute.config` alone; the token stays off command lines).
         """
         os.putenv("RECORDROUTE_DATA_DIR", str(self.settings.data_path))
         os.putenv("RECORDROUTE_TOKEN", self.options.token)
+        # where the dashboards' browser widgets send uploads and fetch media
+        os.putenv("RECORDROUTE_API_URL", self.settings.api_url or f"{self.api_base()}{API}")
         os.putenv("PYTHONUNBUFFERED", "1")
 
     def voila_config(self) -> list[str]:

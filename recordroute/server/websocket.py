@@ -6,6 +6,9 @@ client has the current state), then typed events.  It receives everything unless
 subscribes to jobs: ``?job_id=ID`` (repeatable) on the URL, or messages
 ``{"action": "subscribe", "job_ids": [...]}``, ``{"action": "subscribe", "all": true}``,
 ``{"action": "unsubscribe", "job_ids": [...]}`` and ``{"action": "snapshot"}``.
+Streamed answers (``ask.*`` events) reach a client that names their ``ask_id``
+(``?ask_id=ID`` or ``{"action": "subscribe", "ask_ids": [...]}``), or one that takes
+everything.
 
 Compatibility (port 8765, any path): exactly ``{"task_id", "message"}`` frames, with the
 percentage as ``NN%`` inside the message, broadcast to every client.
@@ -83,6 +86,7 @@ class EventsSocket(_Socket):
 
     def open(self, *args: str, **kwargs: str) -> None:
         self.jobs: set[str] | None = set(self.get_query_arguments("job_id")) or None
+        self.asks: set[str] = set(self.get_query_arguments("ask_id"))
         super().open()
         self.send({"type": "snapshot", "jobs": self._snapshot()})
 
@@ -96,6 +100,11 @@ class EventsSocket(_Socket):
             action = request.get("action") if isinstance(request, dict) else None
         except (ValueError, RecursionError):  # not JSON, or nested too deeply to read
             action = None
+        if action == "subscribe" and isinstance(request.get("ask_ids"), list):
+            self.asks |= {i for i in request["ask_ids"] if isinstance(i, str)}
+            if not request.get("job_ids") and not request.get("all"):
+                self.send({"type": "subscribed", "ask_ids": sorted(self.asks)})
+                return
         if action == "subscribe":
             ids = request.get("job_ids") or []
             if request.get("all"):
@@ -129,9 +138,13 @@ class EventsSocket(_Socket):
         )
 
     def send_event(self, event: dict[str, Any]) -> None:
-        wanted = self.jobs is None or (
-            event["type"].startswith("job.") and event.get("job_id") in self.jobs
-        )
+        if event["type"].startswith("ask."):
+            # answers go to whoever asked for them, or to a client that takes everything
+            wanted = event.get("ask_id") in self.asks or (self.jobs is None and not self.asks)
+        else:
+            wanted = self.jobs is None or (
+                event["type"].startswith("job.") and event.get("job_id") in self.jobs
+            )
         if wanted:
             self.send(event)
 

@@ -114,6 +114,26 @@ class Library:
         finally:
             staged.unlink(missing_ok=True)
 
+    def add_staged(
+        self,
+        staged: Path,
+        file_name: str,
+        *,
+        size: int,
+        sha256: str,
+        display_name: str | None = None,
+        tags: Iterable[str] = (),
+    ) -> Recording:
+        """Adopt a file already written and hashed inside the data folder as a new recording.
+
+        The file is moved, not copied; on any refusal (a duplicate) it stays where it was.
+        """
+        name = clean_file_name(file_name)
+        kind = detect_kind(name)
+        return self._commit_upload(
+            staged, name, kind, size, sha256, display_name, normalize_tags(tags)
+        )
+
     def _commit_upload(
         self,
         staged: Path,

@@ -126,8 +126,99 @@ END;
     for event in ("INSERT", "UPDATE", "DELETE")
 )
 
+# Voice profiles: a person and the voice vectors they were recognised by (several each,
+# from different recordings).  Deleting a person deletes their vectors (no soft delete:
+# a voice is biometric data, and a user who removes it expects it gone).
+MIGRATION_4 = """
+CREATE TABLE voice_people (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE voice_vectors (
+    id           TEXT PRIMARY KEY,
+    person_id    TEXT NOT NULL REFERENCES voice_people (id) ON DELETE CASCADE,
+    recording_id TEXT REFERENCES recordings (id) ON DELETE SET NULL,
+    label        TEXT NOT NULL DEFAULT '',
+    model        TEXT NOT NULL,
+    vector       BLOB NOT NULL,
+    seconds      REAL NOT NULL DEFAULT 0,
+    created_at   TEXT NOT NULL
+);
+CREATE INDEX voice_vectors_person ON voice_vectors (person_id);
+CREATE UNIQUE INDEX voice_vectors_source ON voice_vectors (recording_id, label)
+    WHERE recording_id IS NOT NULL;
+"""
+
+# Summary templates: custom ones (checked JSON, written by the summaries service), and
+# which template a tag or a recording uses by default.
+MIGRATION_5 = """
+CREATE TABLE summary_templates (
+    name       TEXT PRIMARY KEY,
+    body       TEXT NOT NULL CHECK (json_valid(body)),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE tag_templates (
+    tag      TEXT PRIMARY KEY,
+    template TEXT NOT NULL
+);
+CREATE TABLE recording_templates (
+    recording_id TEXT PRIMARY KEY REFERENCES recordings (id) ON DELETE CASCADE,
+    template     TEXT NOT NULL
+);
+"""
+
+# Questions asked of the archive: a conversation (optionally scoped to one recording)
+# and its turns, each answer stored whole as JSON (its sentences and citations).
+MIGRATION_6 = """
+CREATE TABLE conversations (
+    id           TEXT PRIMARY KEY,
+    title        TEXT NOT NULL,
+    recording_id TEXT REFERENCES recordings (id) ON DELETE CASCADE,
+    filters      TEXT NOT NULL DEFAULT '{}',
+    created_at   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL
+);
+CREATE INDEX conversations_updated ON conversations (updated_at);
+CREATE TABLE conversation_turns (
+    conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+    ordinal         INTEGER NOT NULL,
+    question        TEXT NOT NULL,
+    answer          TEXT NOT NULL,
+    created_at      TEXT NOT NULL,
+    PRIMARY KEY (conversation_id, ordinal)
+);
+"""
+
+# Resumable uploads: one row per upload in progress (its bytes are a part file in tmp/),
+# kept after the end with what came of it, so that a repeated "finish" gets the same answer.
+MIGRATION_7 = """
+CREATE TABLE upload_sessions (
+    id           TEXT PRIMARY KEY,
+    file_name    TEXT NOT NULL,
+    size_bytes   INTEGER NOT NULL CHECK (size_bytes >= 0),
+    tags         TEXT NOT NULL DEFAULT '[]',
+    steps        TEXT,
+    options      TEXT NOT NULL DEFAULT '{}',
+    state        TEXT NOT NULL CHECK (state IN ('open', 'committing', 'finished')),
+    sha256       TEXT NOT NULL DEFAULT '',
+    recording_id TEXT,
+    job_id       TEXT,
+    duplicate_of TEXT,
+    created_at   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL
+);
+CREATE INDEX upload_sessions_updated ON upload_sessions (state, updated_at);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "recordings, artifacts, jobs, legacy sources", MIGRATION_1),
     Migration(2, "resumable jobs and keywords", MIGRATION_2),
     Migration(3, "change stamps for cached read models", MIGRATION_3),
+    Migration(4, "voice profiles", MIGRATION_4),
+    Migration(5, "summary templates, per tag and per recording", MIGRATION_5),
+    Migration(6, "conversations with the archive", MIGRATION_6),
+    Migration(7, "resumable upload sessions", MIGRATION_7),
 )

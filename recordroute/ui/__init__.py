@@ -4,10 +4,12 @@ Callbacks live here, not in notebooks, so that unit tests fire them with ``butto
 and no kernel.  Every widget carries a ``rr-...`` CSS class as a hook for browser tests.
 """
 
+from .browser import TranscriptPlayer, Uploader
 from .common import find, find_all
 from .i18n import LANGUAGES, Translator
 from .insights import InsightsPanel, insights_panel
 from .library import LibraryPanel, library_panel
+from .notebook import player, uploader
 from .progress import JobProgress
 from .queue import QueuePanel, queue_panel
 from .samples import KNOWN_QUERIES, SAMPLE_DOCUMENTS, find_shared_audio, open_sample_archive
@@ -28,8 +30,10 @@ __all__ = [
     "QueuePanel",
     "SearchPanel",
     "Shell",
+    "TranscriptPlayer",
     "Translator",
     "UploadPanel",
+    "Uploader",
     "ViewerPanel",
     "Workbench",
     "find",
@@ -39,9 +43,11 @@ __all__ = [
     "library_panel",
     "open_dashboard_app",
     "open_sample_archive",
+    "player",
     "queue_panel",
     "search_panel",
     "upload_panel",
+    "uploader",
     "viewer_panel",
     "workbench",
 ]

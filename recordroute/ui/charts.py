@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
@@ -115,6 +116,47 @@ def keywords_figure(
     )
     fig.update_layout(xaxis_title=axis)
     return _style(fig, title, height=max(300, 24 * len(terms) + 100))
+
+
+def speaking_figure(stats: Sequence[Any], title: str, empty: str, axis: str, wpm: str) -> go.Figure:
+    """Minutes spoken per person (most on top), words per minute beside each bar."""
+    if not stats:
+        return _empty(title, empty)
+    rows = list(stats)[::-1]
+    fig = go.Figure(
+        [
+            go.Bar(
+                x=[round(s.seconds / 60, 2) for s in rows],
+                y=[s.speaker for s in rows],
+                orientation="h",
+                marker_color="#54a24b",
+                text=[f"{s.words_per_minute:.0f} {wpm}" for s in rows],
+                textposition="auto",
+            )
+        ]
+    )
+    fig.update_layout(xaxis_title=axis)
+    return _style(fig, title, height=max(300, 32 * len(rows) + 100))
+
+
+def turns_figure(rows: Sequence[Any], title: str, empty: str, axis: str) -> go.Figure:
+    """Who spoke when in one recording: a bar per turn, a row per speaker."""
+    if not rows:
+        return _empty(title, empty)
+    speakers = list(dict.fromkeys(r.speaker for r in rows))
+    traces = [
+        go.Bar(
+            x=[r.end - r.start for r in rows if r.speaker == name],
+            base=[r.start for r in rows if r.speaker == name],
+            y=[name] * sum(1 for r in rows if r.speaker == name),
+            orientation="h",
+            name=name,
+        )
+        for name in speakers
+    ]
+    fig = go.Figure(traces)
+    fig.update_layout(xaxis_title=axis, barmode="overlay", showlegend=False)
+    return _style(fig, title, height=max(260, 40 * len(speakers) + 120))
 
 
 def keywords_by_period_figure(

@@ -226,12 +226,42 @@ class _CompactHTML(mistune.HTMLRenderer):
         return ""
 
 
+class _SummaryHTML(_CompactHTML):
+    """A summary: its note as a note, and each line's time as a link that plays from it."""
+
+    def __init__(self, seek_js: str) -> None:
+        super().__init__()
+        self.seek_js = seek_js
+
+    def block_quote(self, text: str) -> str:
+        return f'<div class="rr-note">{text}</div>'
+
+    def list_item(self, text: str) -> str:
+        timed = _TIMED_ITEM.match(text)
+        if timed is None:
+            return f"<li>{text}</li>"
+        hours, minutes, seconds, rest = timed.groups()
+        start = int(hours) * 3600 + int(minutes) * 60 + int(seconds)
+        link = (
+            f'<a class="rr-time rr-summary-time" href="#" data-start="{start:.2f}" '
+            f'onclick="{self.seek_js}return false;">{hours}:{minutes}:{seconds}</a>'
+        )
+        return f"<li>{link} {rest}</li>"
+
+
+#: a summary line as rendered: "[00:01:23] text"
+_TIMED_ITEM = re.compile(r"^\[(\d{1,3}):(\d{2}):(\d{2})\]\s+(.*)$", re.S)
 _MARKDOWN = mistune.create_markdown(renderer=_CompactHTML())
 
 
-def markdown_html(text: str) -> str:
-    """Markdown (summaries, notes) as safe HTML for a panel."""
-    rendered = _MARKDOWN(text)
+def markdown_html(text: str, seek_js: str = "") -> str:
+    """Markdown (summaries, notes) as safe HTML for a panel.
+
+    With ``seek_js``, a bullet that starts with its time (``- [00:01:23] ...``, as summary
+    lines do) shows that time as a link running ``seek_js`` with ``data-start`` in seconds.
+    """
+    render = mistune.create_markdown(renderer=_SummaryHTML(seek_js)) if seek_js else _MARKDOWN
+    rendered = render(text)
     return rendered if isinstance(rendered, str) else ""
 
 

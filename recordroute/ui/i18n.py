@@ -18,6 +18,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "tab.viewer": ("보기", "Viewer"),
     "tab.search": ("검색", "Search"),
     "tab.insights": ("통계", "Insights"),
+    "tab.ask": ("질문", "Ask"),
     "lang.label": ("언어", "Language"),
     # common words
     "kind.all": ("모든 형식", "All types"),
@@ -31,6 +32,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "step.summarize": ("요약", "summarize"),
     "step.title": ("제목", "title"),
     "step.keywords": ("키워드", "keywords"),
+    "step.diarize": ("화자", "speakers"),
     "step.embed": ("색인", "index"),
     "status.done": ("완료", "done"),
     "status.running": ("진행 중", "running"),
@@ -41,18 +43,22 @@ STRINGS: dict[str, tuple[str, str]] = {
     "none": ("없음", "none"),
     # upload and queue
     "upload.pick": ("파일 선택", "Choose files"),
-    "upload.hint": (
-        "오디오, 비디오, PDF, 텍스트 파일을 여러 개 고를 수 있습니다.",
-        "Pick one or more audio, video, PDF or text files.",
-    ),
     "upload.steps": ("처리 단계", "Steps"),
     "upload.step.transcribe": ("받아쓰기", "Transcribe"),
+    "upload.step.speakers": ("화자 나누기", "Speakers"),
     "upload.step.summarize": ("요약", "Summarize"),
     "upload.step.index": ("색인 (검색·키워드)", "Index (search, keywords)"),
     "upload.whisper": ("Whisper 모델", "Whisper model"),
     "upload.language": ("언어", "Language"),
     "upload.language.auto": ("자동 감지", "Detect automatically"),
     "upload.llm": ("요약 모델", "Summary model"),
+    # summaries: templates, summarising again
+    "summary.template": ("요약 양식", "Summary template"),
+    "summary.template.default": ("기본값", "Default"),
+    "summary.template.meeting": ("회의", "Meeting"),
+    "summary.template.lecture": ("강의", "Lecture"),
+    "summary.template.interview": ("인터뷰", "Interview"),
+    "summary.again": ("다시 요약", "Summarise again"),
     "upload.start": ("올리고 처리하기", "Upload and process"),
     "upload.added": (
         "{count}개 파일을 추가하고 작업을 대기열에 넣었습니다.",
@@ -69,6 +75,60 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Tick transcribe, summarize or index.",
     ),
     "upload.file_failed": ("'{name}' 파일을 추가하지 못했습니다.", "Could not add '{name}'."),
+    "upload.started": (
+        "{count}개 파일을 올리는 중입니다. 다 올라가면 바로 처리 대기열에 들어갑니다.",
+        "Uploading {count} file(s); each is queued for processing as soon as it arrives.",
+    ),
+    "upload.arrived": (
+        "'{name}'을(를) 올리고 작업을 대기열에 넣었습니다.",
+        "'{name}' arrived and its job is queued.",
+    ),
+    "uploader.drop": (
+        "파일을 여기(또는 이 탭 아무 곳)에 끌어다 놓거나 '파일 선택'을 누르세요. "
+        "파일마다 최대 {limit}, 끊겨도 이어서 올립니다.",
+        "Drop files here (or anywhere on this tab), or press 'Choose files'. "
+        "Up to {limit} per file; a dropped connection resumes where it stopped.",
+    ),
+    "uploader.pick": ("파일 선택", "Choose files"),
+    "uploader.cancel": ("취소", "Cancel"),
+    "uploader.left": ("{time} 남음", "{time} left"),
+    "uploader.resumed": ("{size}부터 이어서 올립니다", "resumed at {size}"),
+    "uploader.restarted": (
+        "서버가 받다 만 부분을 지웠기 때문에 처음부터 다시 올립니다",
+        "the server had removed the unfinished upload; starting again",
+    ),
+    "uploader.queued": ("올렸고 처리 대기열에 넣었습니다", "uploaded and queued for processing"),
+    "uploader.stored": ("올렸습니다", "uploaded"),
+    "uploader.unreachable": (
+        "RecordRoute API({url})에 연결할 수 없습니다.",
+        "Cannot reach the RecordRoute API at {url}.",
+    ),
+    "uploader.unreachable.fix": (
+        "`recordroute serve`로 작업대를 여세요. JupyterLab에서는 recordroute 서버 확장이 "
+        "켜져 있어야 합니다.",
+        "Open the workbench with `recordroute serve`; in JupyterLab the recordroute server "
+        "extension must be enabled.",
+    ),
+    "uploader.state.ready": ("선택됨", "ready"),
+    "uploader.state.waiting": ("차례를 기다리는 중", "waiting"),
+    "uploader.state.uploading": ("올리는 중", "uploading"),
+    "uploader.state.retrying": (
+        "연결이 끊겼습니다. {seconds}초 뒤 이어서 올립니다",
+        "connection lost; resuming in {seconds} s",
+    ),
+    "uploader.state.finishing": ("저장하는 중", "storing"),
+    "uploader.state.done": ("완료", "done"),
+    "uploader.state.failed": ("실패", "failed"),
+    "uploader.state.cancelled": ("취소됨", "cancelled"),
+    "player.click_hint": (
+        "줄을 누르면 그 위치부터 재생합니다. 재생 중인 줄이 표시됩니다.",
+        "Click a line to play from there; the line being spoken is highlighted.",
+    ),
+    "player.no_transcript": ("아직 받아쓰기가 없습니다.", "No transcript yet."),
+    "player.media_error": (
+        "녹음을 재생할 수 없습니다 ({url}). 녹음을 다시 열어 보세요.",
+        "The recording cannot be played ({url}). Open it again.",
+    ),
     "queue.title": ("작업 대기열", "Job queue"),
     "queue.empty": ("작업이 없습니다.", "No jobs yet."),
     "queue.cancel": ("취소", "Cancel"),
@@ -174,11 +234,27 @@ STRINGS: dict[str, tuple[str, str]] = {
         "줄을 누르면 그 위치부터 재생합니다.",
         "Click a line to play from there.",
     ),
-    "viewer.too_large": (
-        "파일이 커서({size}) 여기서 재생할 수 없습니다. 내려받아 들으세요.",
-        "The file is too large ({size}) to play here; download it instead.",
-    ),
     "viewer.tags": ("태그", "Tags"),
+    "speakers.title": ("화자", "Speakers"),
+    "search.spoken_by": ("말한 사람", "Spoken by"),
+    "search.spoken_by_hint": ("이름 또는 Speaker 1", "a name or Speaker 1"),
+    "insights.speaking": ("사람별 말한 시간", "Speaking time per person"),
+    "insights.turns": ("발언 순서", "Turns over time"),
+    "insights.no_speakers": (
+        "아직 화자를 나눈 녹음이 없습니다.",
+        "No recording has speakers yet.",
+    ),
+    "insights.wpm": ("단어/분", "words/min"),
+    "insights.seconds_axis": ("초", "seconds"),
+    "speakers.speaker": ("화자", "Speaker"),
+    "speakers.name": ("사람 이름", "Person's name"),
+    "speakers.rename": ("이름 붙이기", "Rename"),
+    "speakers.with": ("합칠 화자", "Merge with"),
+    "speakers.merge": ("합치기", "Merge"),
+    "speakers.line": ("줄", "Line"),
+    "speakers.move": ("이 화자에게 옮기기", "Give to speaker"),
+    "speakers.suggestion": ("{name}일 수도 ({score:.2f})", "Might be {name} ({score:.2f})"),
+    "speakers.recognised": ("목소리로 알아봄 ({score:.2f})", "Recognised by voice ({score:.2f})"),
     # search
     "search.query": ("검색어", "Search"),
     "search.placeholder": (
@@ -199,6 +275,51 @@ STRINGS: dict[str, tuple[str, str]] = {
     "search.score": ("점수", "score"),
     "search.jump": ("▶ {time}에서 열기", "▶ Open at {time}"),
     "search.open": ("열기", "Open"),
+    "search.weaker": ("관련성이 낮은 결과도 보기", "Show weaker matches"),
+    "search.weaker.count": (
+        "관련성 기준에 못 미친 결과 {count}개는 숨겼습니다.",
+        "{count} weaker match(es) below the relevance bar are hidden.",
+    ),
+    "search.weaker.tag": ("관련성 낮음", "weaker match"),
+    "search.suggest": ("다음 검색어로 찾아 보세요:", "Try instead:"),
+    # ask
+    "ask.placeholder": (
+        "녹음에 물어보세요 (예: 출장 예산은 어떻게 정했나요?)",
+        "Ask your recordings (e.g. What did we decide about the travel budget?)",
+    ),
+    "ask.go": ("질문", "Ask"),
+    "ask.scope": ("대상", "Ask"),
+    "ask.scope.all": ("모든 녹음", "All recordings"),
+    "ask.new": ("새 대화", "New conversation"),
+    "ask.history": ("지난 대화", "Conversations"),
+    "ask.delete": ("대화 삭제", "Delete conversation"),
+    "ask.empty": ("질문을 입력하세요.", "Type a question."),
+    "ask.empty.fix": (
+        "녹음에 대해 궁금한 것을 문장으로 입력하고 '질문'을 누르세요.",
+        "Write what you want to know about your recordings and press 'Ask'.",
+    ),
+    "ask.nothing_chosen": ("지울 대화를 고르세요.", "Choose a conversation to delete."),
+    "ask.nothing_chosen.fix": (
+        "'지난 대화'에서 대화를 고른 뒤 다시 누르세요.",
+        "Pick one under 'Conversations', then press it again.",
+    ),
+    "ask.mode.extractive": (
+        "발췌 답변: 내장 모델은 글을 쓰지 못해서, 질문과 가장 잘 맞는 녹음 구절을 그대로 "
+        "보여 줍니다. 문장으로 된 답을 원하면 Ollama 모델을 설정하세요.",
+        "Extractive answer: the embedded model cannot write, so these are the passages of "
+        "your recordings that best match the question, quoted as said. Set up an Ollama model "
+        "for written answers.",
+    ),
+    "ask.mode.written": (
+        "{model}이(가) 쓴 답입니다. 모든 문장을 출처 구절과 대조했고, 녹음이 뒷받침하지 "
+        "않는 문장 {dropped}개는 뺐습니다.",
+        "Written by {model}. Every sentence was checked against the passage it cites; "
+        "{dropped} sentence(s) the recordings do not support were removed.",
+    ),
+    "ask.mode.not_found": ("녹음에서 찾지 못했습니다.", "Not found in your recordings."),
+    "ask.checking": ("확인 중…", "checking…"),
+    "ask.cite": ("▶ {label}", "▶ {label}"),
+    "ask.deleted": ("대화를 삭제했습니다.", "The conversation was deleted."),
     # insights
     "insights.period": ("기간", "Period"),
     "insights.period.week": ("주", "Week"),

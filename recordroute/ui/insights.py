@@ -12,7 +12,7 @@ from . import charts
 from .common import Mute, Notice, css, guarded, set_choices
 from .shell import Shell, shell_for
 
-CHARTS = ("timeline", "hours", "keywords", "keywords_period", "graph")
+CHARTS = ("timeline", "hours", "keywords", "keywords_period", "speaking", "turns", "graph")
 
 
 class InsightsPanel:
@@ -62,6 +62,7 @@ class InsightsPanel:
                     self.notice.widget,
                     widgets.HBox([out["timeline"], out["hours"]]),
                     widgets.HBox([out["keywords"], out["keywords_period"]]),
+                    widgets.HBox([out["speaking"], out["turns"]]),
                     self.threshold,
                     out["graph"],
                     widgets.HBox(
@@ -72,7 +73,7 @@ class InsightsPanel:
             ),
             "rr-insights",
         )
-        for name in ("timeline", "hours", "keywords", "keywords_period"):
+        for name in ("timeline", "hours", "keywords", "keywords_period", "speaking", "turns"):
             out[name].layout.width = "50%"
         self._relabel()
         tr.on_change(self._relabel_and_draw)
@@ -98,6 +99,7 @@ class InsightsPanel:
         """Read the archive again and redraw every chart."""
         self.notice.clear()
         self.draw_time_charts()
+        self.draw_speakers()
         self.draw_graph()
 
     def draw_time_charts(self) -> None:
@@ -135,6 +137,36 @@ class InsightsPanel:
                 app.insights.keyword_counts(period=period, top=15),
                 tr.t("insights.keywords_period"),
                 empty,
+            ),
+        )
+
+    def draw_speakers(self) -> None:
+        """Speaking time per person over the archive; turns of the newest diarized recording."""
+        tr = self.shell.tr
+        app = self.shell.app
+        empty = tr.t("insights.no_speakers")
+        self._show(
+            "speaking",
+            charts.speaking_figure(
+                app.speakers.speaking_time(),
+                tr.t("insights.speaking"),
+                empty,
+                tr.t("insights.minutes_axis"),
+                tr.t("insights.wpm"),
+            ),
+        )
+        rows = app.speakers.turns()
+        newest = rows[0].recording_id if rows else None
+        title = tr.t("insights.turns")
+        if newest is not None:
+            title = f"{title}: {app.recordings.get(newest).display_name}"
+        self._show(
+            "turns",
+            charts.turns_figure(
+                [r for r in rows if r.recording_id == newest],
+                title,
+                empty,
+                tr.t("insights.seconds_axis"),
             ),
         )
 

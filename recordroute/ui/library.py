@@ -21,6 +21,7 @@ from .common import (
     user_error,
 )
 from .shell import Shell, shell_for
+from .summary_bar import SummariseAgain
 
 PAGE_SIZE = 20
 SORTS = ("created", "name", "duration", "kind")
@@ -35,6 +36,7 @@ RESET_TASKS = {
     "embed": "embedding",
 }
 RESET_STEPS = ("transcribe", "summarize", "keywords", "embed")
+COLUMNS = ("name", "date", "kind", "duration", "steps")
 
 
 class LibraryPanel:
@@ -120,6 +122,8 @@ class LibraryPanel:
         self.restore_button.on_click(guard(lambda _b: self.restore()))
         self.reset_button.on_click(guard(lambda _b: self.reset()))
         self.missing_button.on_click(guard(lambda _b: self.run_missing()))
+        self.again = SummariseAgain(shell, self._chosen, self._queued)
+        self.again.button.on_click(guard(lambda _b: self.again.run()))
         self.undo_button.layout.display = "none"
         self.reset_label = css(widgets.HTML(), "rr-lib-reset-label")
         actions = widgets.VBox(
@@ -130,6 +134,7 @@ class LibraryPanel:
                 widgets.HBox(
                     [self.delete_button, self.undo_button, self.restore_button, self.missing_button]
                 ),
+                self.again.widget,
                 widgets.HBox(
                     [self.reset_label, self.reset_steps, self.reset_button],
                     layout=widgets.Layout(align_items="center"),
@@ -228,16 +233,7 @@ class LibraryPanel:
         with self._lock:
             self.header.value = (
                 '<div class="rr-lib-grid rr-lib-head">'
-                + "".join(
-                    f"<span>{html.escape(tr.t(k))}</span>"
-                    for k in (
-                        "library.col.name",
-                        "library.col.date",
-                        "library.col.kind",
-                        "library.col.duration",
-                        "library.col.steps",
-                    )
-                )
+                + "".join(f"<span>{html.escape(tr.t('library.col.' + k))}</span>" for k in COLUMNS)
                 + "</div>"
             )
             shown = self.visible()
@@ -266,6 +262,7 @@ class LibraryPanel:
                 self.tags_button,
                 self.reset_button,
                 self.missing_button,
+                self.again.button,
             ):
                 button.disabled = deleted_view
 

@@ -1,25 +1,30 @@
-"""Upload: pick files, choose steps and models, queue the jobs; the queue below shows them."""
+"""Upload: pick or drop files, choose steps and models; the queue below shows the jobs.
+
+The files go from the browser straight to the API in resumable pieces (the
+:class:`~recordroute.ui.browser.Uploader`); the kernel never holds them.  The server
+queues each file's job the moment it has arrived, and the queue shows it at once.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import html
-import io
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 import ipywidgets as widgets
 
 from ..app import RecordRoute
-from ..errors import RecordRouteError
-from ..models import Job
-from .common import Notice, UserError, css, describe_error, guarded, set_choices, user_error
+from ..errors import NotFoundError
+from .browser import Message, Uploader
+from .common import Notice, UserError, css, guarded, set_choices, user_error
 from .queue import QueuePanel
 from .shell import Shell, shell_for
+from .summary_bar import TemplatePicker
 
-ACCEPT = "audio/*,video/*,.pdf,.txt,.md,.text,.markdown"
 #: what each choice in the panel asks the pipeline for (dependencies are added by the core)
 STEP_GROUPS = {
     "transcribe": ("transcribe",),
+    "speakers": ("diarize",),
     "summarize": ("summarize", "title"),
     "index": ("keywords", "embed"),
 }
@@ -34,9 +39,9 @@ class UploadPanel:
         tr = shell.tr
         self.notice = Notice(tr, "rr-upload-status")
         self.queue = queue or QueuePanel(shell)
-        self.files = css(widgets.FileUpload(accept=ACCEPT, multiple=True), "rr-upload-files")
-        tr.bind(self.files, "description", "upload.pick")
-        self.hint = css(widgets.HTML(), "rr-upload-hint")
+        self.files = css(Uploader(shell.app, tr), "rr-upload-files")
+        self.files.on_finished(self._arrived)
+        self.files.on_failed(self._refused)
         self.steps_label = css(widgets.HTML(), "rr-upload-steps-label")
         self.steps = {
             name: css(widgets.Checkbox(value=True, indent=False), "rr-step", f"rr-step-{name}")
@@ -53,18 +58,17 @@ class UploadPanel:
         tr.bind(self.llm, "description", "upload.llm")
         for dropdown in (self.whisper, self.language, self.llm):
             dropdown.style = {"description_width": "initial"}
+        self.template = TemplatePicker(shell, "rr-opt-template")
         self.start = css(widgets.Button(button_style="primary", icon="upload"), "rr-upload-start")
         tr.bind(self.start, "description", "upload.start")
         self.start.on_click(guarded(self.notice)(lambda _b: self.submit()))
         self.widget = css(
             widgets.VBox(
                 [
-                    widgets.HBox(
-                        [self.files, self.hint], layout=widgets.Layout(align_items="center")
-                    ),
+                    self.files,
                     self.steps_label,
                     widgets.HBox(list(self.steps.values())),
-                    widgets.HBox([self.whisper, self.language, self.llm]),
+                    widgets.HBox([self.whisper, self.language, self.llm, self.template.widget]),
                     self.start,
                     self.notice.widget,
                     self.queue.widget,
@@ -77,7 +81,6 @@ class UploadPanel:
 
     def _relabel(self) -> None:
         tr = self.shell.tr
-        self.hint.value = f"<small>{html.escape(tr.t('upload.hint'))}</small>"
         self.steps_label.value = f"<b>{html.escape(tr.t('upload.steps'))}</b>"
         current = self.language.value or "auto"
         choices = [
@@ -95,44 +98,36 @@ class UploadPanel:
             "whisper_model": self.whisper.value,
             "language": self.language.value,
             "summary_model": self.llm.value,
+            "template": self.template.value,
         }
 
-    def submit(self) -> list[Job]:
-        """Store every picked file and queue one job for each; returns the jobs."""
+    def submit(self) -> int:
+        """Send every picked file to the API; returns how many were started."""
         self.notice.clear()
-        uploads = _uploaded_files(self.files.value)
-        if not uploads:
+        if not self.files.pending:
             raise user_error(self.shell.tr, "upload.no_files")
         steps = self.chosen_steps()
         if not steps:
             raise user_error(self.shell.tr, "upload.no_steps")
-        jobs: list[Job] = []
-        problems: list[str] = []
-        for name, content in uploads:
-            try:
-                rec = self.shell.app.recordings.add_upload(
-                    name, io.BytesIO(content), expected_size=len(content)
-                )
-                jobs.append(self.shell.app.jobs.submit(rec.id, steps, self.options()))
-            except RecordRouteError as exc:
-                _heading, message, fix = describe_error(exc, self.shell.tr)
-                problems.append(
-                    f"{self.shell.tr.t('upload.file_failed', name=name)} {message} {fix}".strip()
-                )
-        self.files.value = ()
-        if jobs:
-            self.queue.show(jobs)
-            self.shell.library_changed()
-        if problems:
-            added = self.shell.tr.t("upload.added", count=len(jobs)) if jobs else ""
-            raise UserError(" ".join(problems), added)
-        self.notice.info(self.shell.tr.t("upload.added", count=len(jobs)))
-        return jobs
+        count = self.files.start(steps, self.options())
+        self.notice.info(self.shell.tr.t("upload.started", count=count))
+        return count
 
+    def _arrived(self, message: Message) -> None:
+        """A file arrived and its job was queued: show the job now."""
+        job_id = message.get("job_id")
+        if isinstance(job_id, str):
+            with contextlib.suppress(NotFoundError):  # removed meanwhile: the watcher shows it
+                self.queue.show([self.shell.app.jobs.get(job_id)])
+        self.shell.library_changed()
+        self.notice.info(self.shell.tr.t("upload.arrived", name=message.get("name", "")))
 
-def _uploaded_files(value: Sequence[Mapping[str, Any]]) -> list[tuple[str, bytes]]:
-    """(name, bytes) of each file in a ``FileUpload`` value (ipywidgets 8: a tuple of dicts)."""
-    return [(str(item["name"]), bytes(item["content"])) for item in value]
+    def _refused(self, message: Message) -> None:
+        name = str(message.get("name", ""))
+        text = f"{self.shell.tr.t('upload.file_failed', name=name)} {message.get('message', '')}"
+        error = UserError(text.strip(), str(message.get("fix", "")))
+        error.code = str(message.get("code") or error.code)  # the API's code names the heading
+        self.notice.error(error)
 
 
 def _model_choices(app: RecordRoute) -> dict[str, list[str]]:

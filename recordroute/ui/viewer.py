@@ -1,17 +1,23 @@
-"""Viewer: the transcript beside a player (click a line to seek), edits, summary, downloads."""
+"""Viewer: the transcript beside a player (click a line to seek), edits, summary, downloads.
+
+The player and the transcript are one browser widget
+(:class:`~recordroute.ui.browser.TranscriptPlayer`): media streams from the API with
+Range requests, a click on a line seeks without a round trip to the kernel, and long
+transcripts are drawn in blocks as they scroll into view.
+"""
 
 from __future__ import annotations
 
 import base64
 import html
-import itertools
 import threading
 
 import ipywidgets as widgets
 
 from ..app import RecordRoute
 from ..errors import NotFoundError
-from ..models import Job, Recording, Segment
+from ..models import Artifact, Job, Recording, Segment
+from .browser import TranscriptPlayer
 from .common import (
     Mute,
     Notice,
@@ -24,36 +30,15 @@ from .common import (
     user_error,
 )
 from .shell import Shell, shell_for
+from .speakers_box import SpeakersBox
 
-#: larger media is not sent to the browser (it would travel through the widget channel)
-MAX_INLINE_MEDIA = 32 * 1024 * 1024
-MEDIA_TYPES = {
-    "flac": "audio/flac",
-    "mp3": "audio/mpeg",
-    "mpeg": "audio/mpeg",
-    "mpga": "audio/mpeg",
-    "wav": "audio/wav",
-    "m4a": "audio/mp4",
-    "aac": "audio/aac",
-    "ogg": "audio/ogg",
-    "oga": "audio/ogg",
-    "opus": "audio/ogg",
-    "webm": "video/webm",
-    "mp4": "video/mp4",
-    "m4v": "video/mp4",
-    "mov": "video/quicktime",
-    "mkv": "video/x-matroska",
-}
 DOWNLOADS = ("txt", "md", "srt", "vtt", "json")
 REFRESH_STEPS = ("summarize", "title", "keywords", "embed")
-#: the player seeks on a click without a round trip to the kernel
+#: a time in the summary plays the recording from that moment (no round trip to the kernel)
 SEEK_JS = (
     "var m=document.querySelector('.rr-viewer .rr-media');"
     "if(m){m.currentTime=parseFloat(this.dataset.start);m.play();}"
 )
-
-#: a player opened "at a moment" starts there once its media is loaded
-CUE_JS = "if(this.dataset.seek){this.currentTime=parseFloat(this.dataset.seek)}"
 
 
 class ViewerPanel:
@@ -64,7 +49,7 @@ class ViewerPanel:
         self.recording: Recording | None = None
         self.segments: list[Segment] = []
         self.start_s: float | None = None
-        self._nonce = itertools.count()
+        self._cue = False  # the next drawing goes to start_s (an open, not a redraw)
         self._lock = threading.RLock()
         self.mute = Mute()
         tr = shell.tr
@@ -74,9 +59,8 @@ class ViewerPanel:
         tr.bind(self.pick, "description", "viewer.pick")
         self.pick.observe(guard(self._picked), "value")
         self.header = css(widgets.HTML(), "rr-viewer-header")
-        self.media = css(widgets.HTML(), "rr-viewer-media")
+        self.player = css(TranscriptPlayer(shell.app, tr), "rr-viewer-player")
         self.transcript_title = css(widgets.HTML(), "rr-viewer-transcript-title")
-        self.transcript = css(widgets.HTML(), "rr-viewer-transcript")
         self.edit_button = css(widgets.ToggleButton(icon="pencil"), "rr-viewer-edit")
         tr.bind(self.edit_button, "description", "viewer.edit")
         self.edit_button.observe(guard(self._toggle_edit), "value")
@@ -105,14 +89,15 @@ class ViewerPanel:
         self.refresh_button.layout.display = "none"
         self.summary = css(widgets.HTML(), "rr-viewer-summary")
         self.downloads = css(widgets.HTML(), "rr-viewer-downloads")
+        self.speakers = SpeakersBox(shell, self.notice, self.render)
         self.similar_title = css(widgets.HTML(), "rr-viewer-similar-title")
         self.similar = css(widgets.VBox(), "rr-viewer-similar")
         left = widgets.VBox(
-            [self.media, self.transcript_title, self.edit_button, self.transcript, self.edit_box],
+            [self.transcript_title, self.edit_button, self.player, self.edit_box],
             layout=widgets.Layout(width="58%"),
         )
         right = widgets.VBox(
-            [self.summary, self.downloads, self.similar_title, self.similar],
+            [self.speakers.widget, self.summary, self.downloads, self.similar_title, self.similar],
             layout=widgets.Layout(width="40%", margin="0 0 0 2%"),
         )
         self.widget = css(
@@ -164,6 +149,7 @@ class ViewerPanel:
             self.notice.clear()
             self.recording = self.shell.app.recordings.get(recording_id)
             self.start_s = start_s
+            self._cue = True
             self.edit_button.value = False
             self.refresh_button.layout.display = "none"
             if recording_id not in {rid for _, rid in self.pick.options}:
@@ -189,16 +175,19 @@ class ViewerPanel:
             self.similar_title.value = f"<h4>{html.escape(tr.t('viewer.similar'))}</h4>"
             if rec is None:
                 self.header.value = f"<i>{html.escape(tr.t('viewer.none'))}</i>"
-                for widget in (self.media, self.transcript, self.summary, self.downloads):
+                for widget in (self.summary, self.downloads):
                     widget.value = ""
+                self.speakers.show(None, [])
+                self.player.show(None, "", [])
                 self.similar.children = ()
                 self.edit_button.disabled = True
                 return
             self.edit_button.disabled = rec.deleted
             self.header.value = self._header(rec)
             self.segments = self.shell.app.transcripts.segments(rec.id)
-            self.media.value = self._media(rec)
-            self.transcript.value = self._transcript_html()
+            self.speakers.show(rec.id, self.segments)
+            self.player.show(self._media(rec), rec.kind, self.segments, self.start_s, cue=self._cue)
+            self._cue = False
             self.summary.value = self._summary(rec)
             self.downloads.value = self._downloads(rec)
             self._similar(rec)
@@ -219,57 +208,21 @@ class ViewerPanel:
             f"{html.escape(' · '.join(f for f in facts if f))} {tags}</div>"
         )
 
-    def _media(self, rec: Recording) -> str:
+    def _media(self, rec: Recording) -> Artifact | None:
+        """The file the player streams: the extracted audio, else the uploaded file."""
         if rec.kind not in ("audio", "video"):
-            return ""
+            return None
         recordings = self.shell.app.recordings
-        art = recordings.latest_artifact(rec.id, "audio") or recordings.latest_artifact(
+        return recordings.latest_artifact(rec.id, "audio") or recordings.latest_artifact(
             rec.id, "source"
         )
-        if art is None:
-            return ""
-        if art.size_bytes > MAX_INLINE_MEDIA:
-            text = self.shell.tr.t("viewer.too_large", size=file_size(art.size_bytes))
-            return f'<div class="rr-info">{html.escape(text)}</div>'
-        data = base64.b64encode(
-            self.shell.app.recordings.artifact_path(art.id).read_bytes()
-        ).decode("ascii")
-        mime = MEDIA_TYPES.get(art.format.lower(), "application/octet-stream")
-        tag = "video" if mime.startswith("video/") and rec.kind == "video" else "audio"
-        seek = "" if self.start_s is None else f"{self.start_s:.2f}"
-        return (
-            f'<{tag} class="rr-media" controls preload="auto" data-seek="{seek}" '
-            f'data-nonce="{next(self._nonce)}" '
-            f'onloadedmetadata="{CUE_JS}" '
-            f'style="width:100%;max-height:240px" src="data:{mime};base64,{data}"></{tag}>'
-            f'<div class="rr-hint">{html.escape(self.shell.tr.t("viewer.click_hint"))}</div>'
-        )
-
-    def _transcript_html(self) -> str:
-        if not self.segments:
-            return f"<i>{html.escape(self.shell.tr.t('viewer.no_transcript'))}</i>"
-        timed = any(s.end for s in self.segments)
-        lines = []
-        for seg in self.segments:
-            text = html.escape(seg.text)
-            if not timed:
-                lines.append(f'<p class="rr-line rr-line-plain">{text}</p>')
-                continue
-            current = self.start_s is not None and seg.start <= self.start_s < max(
-                seg.end, seg.start + 1
-            )
-            extra = " rr-line-current" if current else ""
-            lines.append(
-                f'<div class="rr-line{extra}" data-start="{seg.start:.2f}" onclick="{SEEK_JS}">'
-                f'<span class="rr-time">{clock(seg.start)}</span> {text}</div>'
-            )
-        return f'<div class="rr-lines">{"".join(lines)}</div>'
 
     def _summary(self, rec: Recording) -> str:
         tr = self.shell.tr
         summary = self.shell.app.recordings.latest_artifact(rec.id, "summary", "md")
+        timed = any(s.end for s in self.segments)
         body = (
-            markdown_html(self.shell.app.recordings.read_text(summary.id))
+            markdown_html(self.shell.app.recordings.read_text(summary.id), SEEK_JS if timed else "")
             if summary
             else f"<i>{html.escape(tr.t('viewer.no_summary'))}</i>"
         )
@@ -336,7 +289,7 @@ class ViewerPanel:
                 raise user_error(self.shell.tr, "viewer.no_recording")
             self.editor.value = self._editable_text(self.recording)
         self.edit_box.layout.display = "" if editing else "none"
-        self.transcript.layout.display = "none" if editing else ""
+        self.player.show_lines = not editing
 
     def _editable_text(self, rec: Recording) -> str:
         if not self.segments:

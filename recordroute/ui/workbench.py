@@ -9,6 +9,7 @@ import ipywidgets as widgets
 
 from ..app import RecordRoute
 from ..config import Settings
+from .ask import AskPanel
 from .common import css
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
 from .insights import InsightsPanel
@@ -21,7 +22,7 @@ from .viewer import ViewerPanel
 
 log = logging.getLogger(__name__)
 
-TABS = ("upload", "library", "viewer", "search", "insights")
+TABS = ("upload", "library", "viewer", "search", "ask", "insights")
 
 #: Runs once in the page: a click on a point of the similarity graph writes
 #: ``open:<recording id>`` into the hidden bridge box, which the kernel observes.
@@ -88,12 +89,20 @@ STYLE = """<style>
 .rr-line-current { background: #fff3bf; }
 .rr-line-plain { cursor: default; }
 .rr-time { color: #868e96; font-family: monospace; margin-right: 6px; }
+a.rr-summary-time { color: #1c7ed6; cursor: pointer; text-decoration: none; }
+a.rr-summary-time:hover { text-decoration: underline; }
+.rr-note { background: #f1f3f5; border-left: 3px solid #adb5bd; padding: 4px 8px;
+  font-size: 13px; }
 .rr-hint { color: #868e96; font-size: 12px; }
 .rr-downloads a { margin-right: 8px; }
 .rr-hit { border-bottom: 1px solid #eee; padding: 6px 0; }
 .rr-hit-meta { color: #868e96; font-size: 12px; }
 .rr-hit-snippet mark { background: #ffe066; padding: 0 1px; }
 .rr-hit-more { color: #555; font-size: 12px; }
+.rr-ask-turn { border-bottom: 1px solid #eee; padding: 6px 0; }
+.rr-ask-lead { font-weight: bold; }
+.rr-ask-line { align-items: center; }
+.rr-ask-cite button, button.rr-ask-cite { color: #1864ab; }
 </style>"""
 
 
@@ -109,8 +118,9 @@ class Workbench:
         self.library = LibraryPanel(self.shell)
         self.viewer = ViewerPanel(self.shell)
         self.search = SearchPanel(self.shell)
+        self.ask = AskPanel(self.shell)
         self.insights = InsightsPanel(self.shell)
-        panels = (self.upload, self.library, self.viewer, self.search, self.insights)
+        panels = (self.upload, self.library, self.viewer, self.search, self.ask, self.insights)
         self.tabs = css(widgets.Tab(children=[p.widget for p in panels]), "rr-tabs")
         self.tabs.observe(self._tab_changed, "selected_index")
         self.shell.on_tab_switch(self.show_tab)

@@ -7,6 +7,8 @@ The server is ``recordroute serve`` when that command exists, else Voila started
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -23,10 +25,14 @@ from pathlib import Path
 import pytest
 
 from recordroute import RecordRoute, Settings
+from tests.e2e.relay import Relay
 
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 SHARED_AUDIO = REPO.parent / "shared" / "data" / "audio"
+#: the original RecordRoute's clients, read from there (never copied into the repository)
+CLIENTS = REPO.parent / "shared" / "clients"
+FIXED_PORTS_LOCK = Path("/tmp/recordroute-fixed-ports.lock")
 ARTIFACTS = REPO / "test-artifacts" / "screenshots"
 CHROMIUM = Path(os.environ.get("RECORDROUTE_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_FLAGS = [
@@ -55,6 +61,8 @@ class Dashboard:
     url: str
     data_dir: Path
     how: str  # "recordroute serve" or "voila"
+    #: the browser reaches the API through this relay (it can watch and cut connections)
+    relay: Relay | None = None
 
 
 def _free_port() -> int:
@@ -141,9 +149,12 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
     )
     log = (root / "server.log").open("wb")
     port = _free_port()
+    relay = Relay(port).start()
+    env["RECORDROUTE_API_URL"] = f"http://127.0.0.1:{relay.port}/recordroute/api/v1"
     if _serve_available():
         how = "recordroute serve"
-        cmd = [str(VENV_BIN / "recordroute"), "serve", "--port", str(port)]
+        # no original-client progress socket: its fixed port 8765 may be taken by another run
+        cmd = [str(VENV_BIN / "recordroute"), "serve", "--port", str(port), "--ws-port", "-1"]
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=log)
     else:
         how = "voila"
@@ -160,8 +171,9 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
     try:
         url = f"http://127.0.0.1:{port}/" if how == "voila" else _read_serve_urls(proc, 120)
         _wait_http(url, proc, 120)
-        yield Dashboard(url=url, data_dir=data_dir, how=how)
+        yield Dashboard(url=url, data_dir=data_dir, how=how, relay=relay)
     finally:
+        relay.stop()
         proc.send_signal(signal.SIGTERM)
         try:
             proc.wait(30)
@@ -177,6 +189,65 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
 def _artifacts_dir() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def clients() -> Path:
+    for page in ("web-main/upload.html", "electron-rust/frontend/upload.html"):
+        if not (CLIENTS / page).is_file():
+            pytest.skip(
+                f"the original clients are not available: {CLIENTS / page} is absent "
+                "(../shared/clients)"
+            )
+    return CLIENTS
+
+
+@pytest.fixture
+def fixed_ports() -> Iterator[None]:
+    """Hold the lock on ports 8080 and 8765 (the original clients' own) for one test, so
+    that parallel runs and other users of the machine take turns."""
+    with FIXED_PORTS_LOCK.open("a") as handle:
+        deadline = time.monotonic() + 1800
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"{FIXED_PORTS_LOCK} stayed locked for 30 minutes")
+                time.sleep(1)
+        try:
+            _wait_ports_free((8080, 8765), deadline=time.monotonic() + 600)
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def _wait_ports_free(ports: tuple[int, ...], deadline: float) -> None:
+    """A server of an earlier test may still be stopping; someone without the lock may
+    hold a port: wait, then say who holds it."""
+    while not all(_port_free(port) for port in ports):
+        if time.monotonic() > deadline:
+            import psutil
+
+            holders = [
+                f"{c.laddr.port}: pid {c.pid}"
+                for c in psutil.net_connections("tcp")
+                if c.laddr and c.laddr.port in ports and c.status == psutil.CONN_LISTEN
+            ]
+            pytest.fail(f"ports {ports} stayed busy (without the lock?): {holders}")
+        time.sleep(1)
 
 
 @pytest.fixture(scope="session")

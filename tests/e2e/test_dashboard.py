@@ -49,6 +49,13 @@ def _shoot(page: Any, folder: Path, name: str) -> None:
         shutil.copy(path, docs / path.name)
 
 
+def _shoot_part(page: Any, folder: Path, name: str, selector: str) -> None:
+    path = folder / f"{name}.png"
+    page.locator(selector).first.screenshot(path=str(path))
+    if UPDATE_SCREENSHOTS:
+        shutil.copy(path, REPO / "docs" / "screenshots" / path.name)
+
+
 def test_upload_process_search_view_and_edit(
     dashboard: Dashboard, chromium: Any, jfk: Path, screenshot_dir: Path
 ) -> None:
@@ -66,7 +73,7 @@ def test_upload_process_search_view_and_edit(
         # -- upload: a real recording, every step, the fast English model --------------------
         assert page.locator(".rr-opt-whisper select").input_value() == "bundled-tiny.en"
         with page.expect_file_chooser() as chooser:
-            page.locator(".rr-upload-files").click()
+            page.locator(".rr-upload .rr-upl-pick").click()
         chooser.value.set_files(str(jfk))
         page.wait_for_selector(".rr-upload-files:has-text('(1)')")
         page.locator(".rr-upload-start").click()
@@ -82,7 +89,7 @@ def test_upload_process_search_view_and_edit(
         _tab(page, "Library")
         row = page.locator(".rr-lib-row", has_text="jfk.flac")
         row.wait_for()
-        assert row.locator(".rr-badge-done").count() == 6
+        assert row.locator(".rr-badge-done").count() == 7  # diarize included
         assert row.locator(".rr-badge-missing").count() == 0
         _shoot(page, screenshot_dir, "library")
 
@@ -104,6 +111,17 @@ def test_upload_process_search_view_and_edit(
         assert page.locator(".rr-viewer .rr-download").count() == 5
         page.locator(".rr-viewer .rr-line").first.click()  # seeks the player in the page
         assert page.evaluate("document.querySelector('.rr-viewer .rr-media') !== null")
+        # the summary says how it was made, and each line's time plays from that moment
+        assert "Extractive summary" in page.locator(".rr-viewer .rr-summary .rr-note").inner_text()
+        when = page.locator(".rr-viewer .rr-summary a.rr-summary-time").first
+        start = float(when.get_attribute("data-start") or "nan")
+        page.wait_for_function("document.querySelector('.rr-viewer .rr-media').readyState >= 1")
+        page.evaluate("document.querySelector('.rr-viewer .rr-media').currentTime = 5")
+        assert page.evaluate("document.querySelector('.rr-viewer .rr-media').currentTime") >= 4
+        when.click()
+        page.wait_for_function(
+            f"Math.abs(document.querySelector('.rr-viewer .rr-media').currentTime - {start}) < 1"
+        )
         page.locator(".rr-viewer-edit").click()
         editor = page.locator(".rr-viewer-editor textarea")
         editor.wait_for()
@@ -114,6 +132,7 @@ def test_upload_process_search_view_and_edit(
         page.wait_for_selector(".rr-viewer-transcript:has-text('edited in the browser')")
         page.wait_for_selector(".rr-viewer-refresh", state="visible")
         _shoot(page, screenshot_dir, "viewer")
+        _shoot_part(page, screenshot_dir, "summary", ".rr-viewer .rr-summary")
 
         # -- insights: charts drawn, a click on the graph opens a recording ----------------------
         _tab(page, "Insights")

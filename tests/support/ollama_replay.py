@@ -15,6 +15,11 @@ Some model names behave specially, to reach the error paths:
 ``midstream``             streams two chunks, then an ``{"error": ...}`` line
 ``endless``               streams a chunk every 50 ms until the client hangs up
 ========================  =====================================================
+
+Embeddings are deterministic random vectors (:func:`fake_embedding`), except for models
+given recorded vectors (``vectors={"all-minilm:latest": RecordedVectors(...)}``): those
+answer with the vector recorded for each text, and with a 500 error for a text that
+was not recorded (see ``tests/support/recorded_vectors.py``).
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -44,6 +49,15 @@ class ReplayModel:
     template: str = "{{- range .Messages }}<start_of_turn>{{ .Role }}\n{{ .Content }}{{ end }}"
     embedding_length: int = 0  # > 0 for embedding models
     reply: str = "The meeting agreed to ship the release on Friday."
+    parameters: int = 4_299_915_632
+    #: recorded answers: (texts the prompt must all contain, the answer); else ``reply``
+    answers: tuple[tuple[tuple[str, ...], str], ...] = ()
+
+    def answer_to(self, prompt: str) -> str:
+        for needles, answer in self.answers:
+            if all(needle in prompt for needle in needles):
+                return answer
+        return self.reply
 
 
 DEFAULT_MODELS = (
@@ -61,8 +75,14 @@ DEFAULT_MODELS = (
 class OllamaReplay:
     """The server; use as a context manager, ``url`` is its base address."""
 
-    def __init__(self, models: tuple[ReplayModel, ...] = DEFAULT_MODELS, slow_s: float = 3.0):
+    def __init__(
+        self,
+        models: tuple[ReplayModel, ...] = DEFAULT_MODELS,
+        slow_s: float = 3.0,
+        vectors: Mapping[str, Callable[[str], list[float]]] | None = None,
+    ):
         self.models = {m.name: m for m in models}
+        self.vectors = dict(vectors or {})
         self.slow_s = slow_s
         self.requests: list[tuple[str, str, dict[str, Any]]] = []
         self.stream_closed = threading.Event()
@@ -159,7 +179,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _show(self, model: ReplayModel, body: dict[str, Any]) -> None:
         info: dict[str, Any] = {
             "general.architecture": model.family,
-            "general.parameter_count": 4_299_915_632,
+            "general.parameter_count": model.parameters,
             f"{model.family}.context_length": model.context_length,
         }
         if model.embedding_length:
@@ -195,22 +215,24 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(model, body, frame)
 
     def _answer(self, model: ReplayModel, body: dict[str, Any], frame: Any) -> None:
+        messages = body.get("messages") or [{"content": body.get("prompt", "")}]
+        reply = model.answer_to(str(messages[-1].get("content", "")))
         final_extra = {
             "done_reason": "stop",
             "total_duration": 812_345_678,
             "load_duration": 12_345_678,
             "prompt_eval_count": 21,
             "prompt_eval_duration": 45_678_901,
-            "eval_count": len(model.reply.split()),
+            "eval_count": len(reply.split()),
             "eval_duration": 654_321_000,
         }
         if not body.get("stream", True):
-            self._json(200, {**frame(model.reply, True), **final_extra})
+            self._json(200, {**frame(reply, True), **final_extra})
             return
         family = model.name.split(":")[0]
         self._start(200, "application/x-ndjson")
         try:
-            for index, word in enumerate(_words(model.reply, endless=family == "endless")):
+            for index, word in enumerate(_words(reply, endless=family == "endless")):
                 if family == "midstream" and index == 2:
                     self._line({"error": "an error was encountered while running the model"})
                     return
@@ -227,11 +249,20 @@ class _Handler(BaseHTTPRequestHandler):
             return
         texts = body.get("input", [])
         texts = [texts] if isinstance(texts, str) else texts
+        recorded = self.replay.vectors.get(model.name)
+        try:
+            embeddings = [
+                recorded(t) if recorded is not None else fake_embedding(t, model.embedding_length)
+                for t in texts
+            ]
+        except KeyError as missing:
+            self._json(500, {"error": f"no vector was recorded for the text {missing}"})
+            return
         self._json(
             200,
             {
                 "model": model.name,
-                "embeddings": [fake_embedding(t, model.embedding_length) for t in texts],
+                "embeddings": embeddings,
                 "total_duration": 14_523_000,
                 "load_duration": 1_019_500,
                 "prompt_eval_count": sum(len(t.split()) for t in texts),

@@ -30,3 +30,25 @@ def word_error_rate(reference: str, hypothesis: str) -> float:
             )
         previous = current
     return previous[-1] / len(ref)
+
+
+def character_error_rate(reference: str, hypothesis: str) -> float:
+    """Character edits / reference characters, compared without spaces or punctuation.
+
+    The measure for Korean, whose spacing varies between writers and recognisers.
+    """
+    ref = "".join(normalize(reference))
+    hyp = "".join(normalize(hypothesis))
+    if not ref:
+        return 0.0 if not hyp else 1.0
+    previous = list(range(len(hyp) + 1))
+    for i, ref_char in enumerate(ref, start=1):
+        current = [i] + [0] * len(hyp)
+        for j, hyp_char in enumerate(hyp, start=1):
+            current[j] = min(
+                previous[j] + 1,
+                current[j - 1] + 1,
+                previous[j - 1] + (ref_char != hyp_char),
+            )
+        previous = current
+    return previous[-1] / len(ref)
