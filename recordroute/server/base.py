@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from asyncio import Future
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any, ClassVar, TypeVar
 
@@ -149,15 +150,16 @@ class BaseHandler(RequestHandler):
             "Send a smaller body (a very long transcript can be uploaded as a text file).",
         )
 
-    def data_received(self, chunk: bytes) -> None:
+    def data_received(self, chunk: bytes) -> Awaitable[None] | None:
         if self._finished:
-            return
+            return None
         if len(self._body) + len(chunk) > self._body_limit:
             error = self.too_large(len(self._body) + len(chunk))
             log.info("%s %s -> too_large (streamed body)", self.request.method, self.request.path)
             self.send_error(413, exc_info=(type(error), error, None))  # closes the connection
-            return
+            return None
         self._body += chunk
+        return None
 
     def _cors(self) -> None:
         origin = self.request.headers.get("Origin")
@@ -235,15 +237,15 @@ class BaseHandler(RequestHandler):
         return parse_query(model, arguments)
 
     # -- output ----------------------------------------------------------------------
-    def send_model(self, value: Reply, status: int = 200) -> None:
+    def send_model(self, value: Reply, status: int = 200) -> Future[None]:
         """A reply built from its model (the one the OpenAPI document describes)."""
-        self.send_json(value.to_json(), status)
+        return self.send_json(value.to_json(), status)
 
-    def send_json(self, value: Any, status: int = 200) -> None:
+    def send_json(self, value: Any, status: int = 200) -> Future[None]:
         self.set_status(status)
         self.set_header("Content-Type", "application/json; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
-        self.finish(json.dumps(value, ensure_ascii=False, default=str))
+        return self.finish(json.dumps(value, ensure_ascii=False, default=str))
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc_info = kwargs.get("exc_info")

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from ..errors import InvalidInputError, echo
 from .base import BaseHandler
 from .request_models import SearchQuery
-from .schemas import SearchHitOut, SearchResults, iso_moment
+from .schemas import SearchResults, iso_moment
 
 
 def parse_moment(name: str, raw: str | None) -> date | datetime | None:

@@ -53,7 +53,7 @@ class Operation:
     tag: str
     replies: Mapping[int, Body]
     query: type[BaseModel] | None = None
-    #: a JSON body model, or ``"multipart"`` for uploads
+    #: a JSON body model, ``"multipart"`` for uploads or ``"octet-stream"`` for raw bytes
     body: type[BaseModel] | str | None = None
     #: ``token``: needs the token; ``none``: never; ``loopback``: only on a network bind
     security: str = "token"
@@ -71,6 +71,13 @@ PATH_PARAMETERS: dict[str, Json] = {
         "schema": UUID_SCHEMA,
     },
     "identifier": {"description": "A file id (UUID)", "schema": {"type": "string"}},
+    "upload_id": {"description": "An upload id from POST uploads/sessions", "schema": UUID_SCHEMA},
+    "conversation_id": {"description": "A conversation id", "schema": UUID_SCHEMA},
+    "name": {
+        "description": "A template name, or a person's name (voice profiles)",
+        "schema": {"type": "string", "minLength": 1},
+    },
+    "tag": {"description": "A tag", "schema": {"type": "string", "minLength": 1}},
     "task_id": {"description": "The client's task id", "schema": {"type": "string"}},
     "path": {"description": "A file of the web client", "schema": {"type": "string"}},
 }
@@ -153,8 +160,9 @@ def _query_parameters(model: type[BaseModel]) -> list[Json]:
             prop = {**prop, **options[0]} if len(options) == 1 else {**prop, "anyOf": options}
         if prop.get("default") is None:
             prop.pop("default", None)
-        param: Json = {"name": name, "in": "query", "required": False, "schema": prop}
         field = model.model_fields[name]
+        param: Json = {"name": name, "in": "query", "required": field.is_required()}
+        param["schema"] = prop
         if field.description:
             param["description"] = field.description
         if prop.get("type") == "array":
@@ -179,6 +187,12 @@ def _operation(op: Operation) -> Json:
         out["requestBody"] = {
             "required": True,
             "content": {"multipart/form-data": {"schema": form}},
+        }
+    elif op.body == "octet-stream":
+        binary = {"type": "string", "format": "binary"}
+        out["requestBody"] = {
+            "required": True,
+            "content": {"application/octet-stream": {"schema": binary}},
         }
     elif isinstance(op.body, type):
         out["requestBody"] = {

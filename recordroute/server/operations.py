@@ -18,11 +18,13 @@ ERRORS = {
     400: "Bad input: the message names the value and the fix",
     401: "The token is missing or wrong",
     403: "This host name or browser origin may not call the server",
-    404: "No such recording, file or job",
+    404: "Nothing has that id or name (recording, file, job, upload, template, ...)",
     405: "Method not allowed here",
     409: "Conflicts with the current state (e.g. the recording is deleted)",
     413: "The body is over the size limit; the message gives the limit",
     415: "The body is not JSON, or the file type cannot be processed",
+    502: "The text model failed (e.g. Ollama answered with an error)",
+    503: "The text model cannot be reached now; try again or use another mode",
     507: "The disk is nearly full; nothing was written",
 }
 
@@ -31,7 +33,7 @@ def errors(*statuses: int) -> dict[int, Body]:
     return {status: Body(ERRORS[status], s.Error) for status in statuses}
 
 
-def _native(
+def native(
     method: str,
     path: str,
     summary: str,
@@ -76,8 +78,8 @@ FILE_REPLIES = {
 
 NATIVE_OPERATIONS: tuple[Operation, ...] = (
     # -- system --------------------------------------------------------------------------
-    _native("GET", "/health", "Liveness and version (no token)", "system", s.Health, public=True),
-    _native(
+    native("GET", "/health", "Liveness and version (no token)", "system", s.Health, public=True),
+    native(
         "GET",
         "/openapi.json",
         "This document (no token)",
@@ -85,8 +87,8 @@ NATIVE_OPERATIONS: tuple[Operation, ...] = (
         {200: Body("The OpenAPI document", OBJECT)},
         public=True,
     ),
-    _native("GET", "/settings", "Settings in use (never the token)", "system", s.SettingsView),
-    _native(
+    native("GET", "/settings", "Settings in use (never the token)", "system", s.SettingsView),
+    native(
         "GET",
         "/models",
         "Models each provider has here; whether Ollama answers",
@@ -95,7 +97,7 @@ NATIVE_OPERATIONS: tuple[Operation, ...] = (
         query=q.ModelsQuery,
     ),
     # -- recordings ----------------------------------------------------------------------
-    _native(
+    native(
         "GET",
         "/recordings",
         "List recordings with filters, sort and paging",
@@ -103,14 +105,14 @@ NATIVE_OPERATIONS: tuple[Operation, ...] = (
         s.RecordingPage,
         query=q.RecordingsQuery,
     ),
-    _native(
+    native(
         "GET",
         "/recordings/{recording_id}",
         "A recording and its files",
         "recordings",
         s.RecordingDetails,
     ),
-    _native(
+    native(
         "PATCH",
         "/recordings/{recording_id}",
         "Rename",
@@ -119,7 +121,7 @@ NATIVE_OPERATIONS: tuple[Operation, ...] = (
         body=q.RenameBody,
         more=[409],
     ),
-    _native(
+    native(
         "DELETE",
         "/recordings/{recording_id}",
         "Delete (restorable until purged)",
@@ -127,7 +129,7 @@ NATIVE_OPERATIONS: tuple[Operation, ...] = (
         s.RecordingOut,
         more=[409],
     ),
-    _native(
+    native(
         "PUT",
         "/recordings/{recording_id}/tags",
         "Replace the tags",
@@ -136,7 +138,7 @@ NATIVE_OPERATIONS: tuple[Operation, ...] = (
         body=q.TagsBody,
         more=[409],
     ),
-    _native(
+    native(
         "POST",
         "/recordings/{recording_id}/restore",
         "Restore a deleted recording",
@@ -144,7 +146,7 @@ NATIVE_OPERATIONS: tuple[Operation, ...] = (
         s.RecordingOut,
         more=[409],
     ),
-    _native(
+    native(
         "POST",
         "/recordings/{recording_id}/purge",
         "Remove a deleted recording and its files for good",
@@ -152,7 +154,7 @@ NATIVE_OPERATIONS: tuple[Operation, ...] = (
         s.Purged,
         more=[409],
     ),
-    _native(
+    native(
         "GET",
         "/recordings/{recording_id}/similar",
         "The recordings most like this one",
@@ -160,7 +162,7 @@ NATIVE_OPERATIONS: tuple[Operation, ...] = (
         s.SimilarList,
         query=q.SimilarQuery,
     ),
-    _native(
+    native(
         "PUT",
         "/recordings/{recording_id}/transcript",
         "Replace the transcript with an edited text (kept by later runs)",
@@ -169,7 +171,7 @@ NATIVE_OPERATIONS: tuple[Operation, ...] = (
         body=q.TranscriptBody,
         more=[409],
     ),
-    _native(
+    native(
         "GET",
         "/recordings/{recording_id}/export",
         "The transcript as TXT, MD, SRT, VTT or JSON",
@@ -178,7 +180,7 @@ NATIVE_OPERATIONS: tuple[Operation, ...] = (
         query=q.ExportQuery,
     ),
     # -- files ---------------------------------------------------------------------------
-    _native(
+    native(
         "GET",
         "/artifacts/{artifact_id}",
         "Download a file; one byte range gives 206, an impossible one 416",
@@ -186,14 +188,14 @@ NATIVE_OPERATIONS: tuple[Operation, ...] = (
         FILE_REPLIES,
         query=q.DownloadQuery,
     ),
-    _native(
+    native(
         "HEAD",
         "/artifacts/{artifact_id}",
         "Size and type of a file",
         "artifacts",
         {200: Body("Headers only"), 206: Body("Headers of a range"), **FILE_REPLIES},
     ),
-    _native(
+    native(
         "POST",
         "/uploads",
         "Upload files (multipart field 'files'); streamed, de-duplicated by SHA-256",
@@ -207,8 +209,8 @@ NATIVE_OPERATIONS: tuple[Operation, ...] = (
         more=[507],
     ),
     # -- jobs ----------------------------------------------------------------------------
-    _native("GET", "/jobs", "List jobs", "jobs", s.JobList, query=q.JobsQuery),
-    _native(
+    native("GET", "/jobs", "List jobs", "jobs", s.JobList, query=q.JobsQuery),
+    native(
         "POST",
         "/jobs",
         "Queue steps for a recording",
@@ -217,8 +219,8 @@ NATIVE_OPERATIONS: tuple[Operation, ...] = (
         body=q.JobRequest,
         more=[404, 409],
     ),
-    _native("GET", "/jobs/{job_id}", "A job", "jobs", s.JobOut),
-    _native(
+    native("GET", "/jobs/{job_id}", "A job", "jobs", s.JobOut),
+    native(
         "POST",
         "/jobs/{job_id}/cancel",
         "Cancel a queued or running job",
@@ -226,7 +228,7 @@ NATIVE_OPERATIONS: tuple[Operation, ...] = (
         s.JobOut,
         more=[409],
     ),
-    _native(
+    native(
         "POST",
         "/jobs/{job_id}/retry",
         "Queue a failed or cancelled job again",
@@ -235,7 +237,7 @@ NATIVE_OPERATIONS: tuple[Operation, ...] = (
         more=[409],
     ),
     # -- search --------------------------------------------------------------------------
-    _native(
+    native(
         "GET",
         "/search",
         "Hybrid search (words and meaning) with filters",
@@ -243,7 +245,7 @@ NATIVE_OPERATIONS: tuple[Operation, ...] = (
         s.SearchResults,
         query=q.SearchQuery,
     ),
-    _native(
+    native(
         "GET",
         "/events",
         "WebSocket of typed events (a snapshot of unfinished jobs first); pass ?token=",

@@ -9,6 +9,7 @@ from . import schemas as s
 from . import schemas_original as o
 from .openapi import FILE, HTML, TEXT, Body, Operation
 from .operations import ERRORS, FILE_REPLIES, NATIVE_OPERATIONS, errors
+from .operations_workbench import WORKBENCH_OPERATIONS
 
 _TEXT_400 = Body("Missing field or invalid JSON (plain text, as the original)", TEXT)
 _ORIGINAL = "Original client (compatibility)"
@@ -259,4 +260,4 @@ ORIGINAL_OPERATIONS: tuple[Operation, ...] = (
     ),
 )
 
-OPERATIONS = NATIVE_OPERATIONS + ORIGINAL_OPERATIONS
+OPERATIONS = NATIVE_OPERATIONS + WORKBENCH_OPERATIONS + ORIGINAL_OPERATIONS

@@ -22,6 +22,9 @@ StepName = Literal[
     "title",
     "keywords",
     "embed",
+    "diarize",
+    "speakers",
+    "diarization",
     "stt",
     "summary",
     "embedding",
@@ -91,6 +94,12 @@ class JobOptions(Request):
     initial_prompt: str | None = Field(None, description="Words the speech model should expect")
     word_timestamps: bool | None = None
     summary_tokens: int | None = Field(None, ge=1, description="Longest summary, in tokens")
+    diarize_provider: str | None = None
+    num_speakers: int | str | None = Field(
+        None, description="How many speakers (1 to 64); none: found from the recording"
+    )
+    template: str | None = Field(None, description="The summary template to use")
+    summary_mode: str | None = Field(None, description="auto, extractive or abstractive")
 
 
 class JobRequest(Request):
@@ -111,6 +120,10 @@ class SearchQuery(Request):
     end: IsoMoment | None = Field(None, description="Created on or before")
     kind: list[RecordingKind] = Field(default_factory=list)
     tag: list[str] = Field(default_factory=list, description="Recordings with all these tags")
+    weaker: Literal["false", "true"] = Field(
+        "false", description="Also list the matches below the relevance bar (after the others)"
+    )
+    spoken_by: str = Field("", description="Passages this speaker said (a name or 'Speaker N')")
 
 
 class SimilarQuery(Request):
@@ -119,4 +132,5 @@ class SimilarQuery(Request):
 
 class EventsQuery(Request):
     job_id: list[str] = Field(default_factory=list, description="Only these jobs")
+    ask_id: list[str] = Field(default_factory=list, description="Streamed answers to follow")
     token: str | None = Field(None, description="The token (a WebSocket cannot send headers)")

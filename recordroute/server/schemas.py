@@ -24,7 +24,7 @@ from pydantic import (
 from ..models import Artifact, Job, Recording, RecordingKind
 
 if TYPE_CHECKING:  # the server imports only the facade and the leaves at run time
-    from ..search import SearchHit, SimilarRecording
+    from ..search import SearchHit, SearchOutcome, SimilarRecording
 
 API = "/recordroute/api/v1"
 
@@ -263,6 +263,16 @@ class JobList(Reply):
 
 
 # -- search ------------------------------------------------------------------------------
+class SearchEvidence(Reply):
+    """Why a hit is or is not shown."""
+
+    similarity: float | None = Field(description="Best passage's cosine; None without vectors")
+    meaning: float = Field(description="Calibrated meaning: 0 typical of unrelated, 1 related")
+    words_found: int = Field(description="Query words found in the recording as whole words")
+    words_total: int
+    coverage: float = Field(description="Found words' share of the query, weighted by rarity")
+
+
 class SearchHitOut(Reply):
     recording_id: str
     score: float
@@ -273,9 +283,12 @@ class SearchHitOut(Reply):
     keyword_rank: int | None
     matched_field: str | None = Field(description="Where the words matched, if they did")
     keyword_matches: int
+    relevant: bool = Field(description="Cleared the relevance bar (false for a weaker match)")
+    evidence: SearchEvidence | None
 
     @classmethod
     def of(cls, hit: SearchHit) -> Self:
+        found = hit.evidence
         return cls(
             recording_id=hit.recording_id,
             score=hit.score,
@@ -286,12 +299,39 @@ class SearchHitOut(Reply):
             keyword_rank=hit.keyword_rank,
             matched_field=hit.keyword.field if hit.keyword else None,
             keyword_matches=hit.keyword.matches if hit.keyword else 0,
+            relevant=hit.relevant,
+            evidence=None
+            if found is None
+            else SearchEvidence(
+                similarity=found.similarity,
+                meaning=round(found.meaning, 4),
+                words_found=found.words_found,
+                words_total=found.words_total,
+                coverage=round(found.coverage, 4),
+            ),
         )
 
 
 class SearchResults(Reply):
     query: str
-    items: list[SearchHitOut]
+    items: list[SearchHitOut] = Field(description="Relevant hits, then weaker ones if asked")
+    nothing_found: bool = Field(description="No hit cleared the relevance bar")
+    suggestions: list[str] = Field(description="Queries to try instead (archive spellings)")
+    weaker: int = Field(description="How many matches fell below the bar")
+
+    @classmethod
+    def empty(cls) -> Self:
+        return cls(query="", items=[], nothing_found=True, suggestions=[], weaker=0)
+
+    @classmethod
+    def of(cls, found: SearchOutcome, *, weaker: bool) -> Self:
+        return cls(
+            query=found.query,
+            items=[SearchHitOut.of(hit) for hit in found.shown(weaker)],
+            nothing_found=found.nothing_found,
+            suggestions=list(found.suggestions),
+            weaker=len(found.weaker),
+        )
 
 
 class SimilarOut(Reply):

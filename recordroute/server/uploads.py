@@ -103,7 +103,7 @@ class StreamingUploadHandler(BaseHandler):
         self._tags = self.upload_tags()
 
     # -- body ------------------------------------------------------------------------
-    async def data_received(self, chunk: bytes) -> None:  # type: ignore[override]
+    async def data_received(self, chunk: bytes) -> None:
         if self.failure is not None or self._parser is None or self._finished:
             return  # keep reading (so the reply can be sent) but do nothing with it
         self._received += len(chunk)
