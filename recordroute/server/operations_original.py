@@ -150,8 +150,9 @@ ORIGINAL_OPERATIONS: tuple[Operation, ...] = (
     _original(
         "POST",
         "/upload",
-        "Upload files; an array with one element per file",
-        o.OriginalUploads,
+        "Upload files; an array with one element per file (one file in field 'file', as the "
+        "desktop renderer sends it: one object)",
+        {200: Body("OK", o.OriginalUploads, (o.OriginalRendererUpload,))},
         body="multipart",
         more={
             400: Body("No files, or a broken multipart body", TEXT, (o.OriginalError,)),
@@ -163,8 +164,9 @@ ORIGINAL_OPERATIONS: tuple[Operation, ...] = (
     _original(
         "POST",
         "/process",
-        "Run steps as a job and wait for it; the links download",
-        o.OriginalProcessResult,
+        "Run steps as a job and wait for it; the links download (the desktop renderer's "
+        "file_uuid body is queued and answered at once)",
+        {200: Body("OK", o.OriginalProcessResult, (o.OriginalRendererQueued,))},
         body=o.OriginalProcessBody,
         more={400: _also(_TEXT_400, o.OriginalError)},
     ),

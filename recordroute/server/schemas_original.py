@@ -180,6 +180,25 @@ class OriginalUploads(RootModel[list[OriginalUploaded | OriginalUploadDuplicate]
     """One element per file, in the order sent."""
 
 
+class OriginalRendererUpload(Reply):
+    """The desktop renderer's upload answer (one file in field ``file``)."""
+
+    omit_none = True
+
+    file_uuid: str = Field(description="The record id")
+    filename: str
+    path: str | None = Field(description="A download link of the stored file")
+    duplicate: Literal[True] | None = None
+    original_record_id: str | None = None
+
+
+class OriginalRendererQueued(Reply):
+    """The desktop renderer's ``/process`` answer: queued, progress frames carry task_id."""
+
+    task_id: str
+    message: str
+
+
 class OriginalProcessResult(Reply):
     """Download links of what the steps produced, or ``{"error"}``."""
 
@@ -244,7 +263,18 @@ class OriginalDeleteResult(Reply):
 
 # -- request bodies (documentation; the handlers keep the original's own checks) ---------
 class OriginalProcessBody(Request):
-    file_path: Text = Field(description="The upload path /upload returned, or a record id")
+    """The web page sends ``file_path`` and ``steps``; the desktop renderer sends
+    ``file_uuid`` and ``run_*`` flags (and gets ``{task_id, message}`` at once)."""
+
+    file_path: Text | None = Field(
+        None, description="The upload path /upload returned, or a record id"
+    )
+    file_uuid: str | None = Field(None, description="Desktop renderer: the record id")
+    run_stt: bool = False
+    run_embed: bool = False
+    run_summarize: bool = False
+    stt_model: str | None = Field(None, description="Desktop renderer: a speech model here")
+    summary_model: str | None = Field(None, description="Desktop renderer: a text model here")
     steps: list[OriginalTask] = Field(default_factory=list)
     record_id: str | None = None
     task_id: str | None = Field(None, description="Progress frames carry it")
