@@ -42,6 +42,30 @@ checks.positive_data_acceptance.expected-statuses = [200, 400, 401, 403]
 include-path = "{api}/uploads"
 checks.positive_data_acceptance.expected-statuses = [200, 201, 401, 403, 415]
 
+# A piece must start where the server's copy ends and stay inside the declared size
+# (rules across the upload's state), and a template's name must not be a built-in one
+# (which cannot be replaced or deleted) and its sections must follow the template rules
+# (unique titles, cues for a "cues" section): each is a clear 400.
+[[operations]]
+include-path = "{api}/uploads/sessions/{{upload_id}}/chunks"
+checks.positive_data_acceptance.expected-statuses = [200, 400, 401, 403, 404, 409]
+
+[[operations]]
+include-path = "{api}/templates/{{name}}"
+checks.positive_data_acceptance.expected-statuses = [200, 400, 401, 403, 404]
+
+# A file name whose suffix is no known type is 415 and a size over the configured upload
+# limit is 413 (neither can be stated in the schema).
+[[operations]]
+include-name = "POST {api}/uploads/sessions"
+checks.positive_data_acceptance.expected-statuses = [201, 401, 403, 413, 415, 507]
+
+# Written answers need a text model that can write: with the embedded model (as here) a
+# request for one is a clear 400.
+[[operations]]
+include-name = "POST {api}/ask"
+checks.positive_data_acceptance.expected-statuses = [200, 202, 400, 401, 403, 404, 409]
+
 # The original client's contract: it answered 400/200 with {{"error"}} for well-formed
 # requests naming unknown records, and ignored fields of the wrong type.  Its status
 # codes and bodies are still checked against the document.
@@ -49,6 +73,12 @@ checks.positive_data_acceptance.expected-statuses = [200, 201, 401, 403, 415]
 include-tag = "{original}"
 checks.positive_data_acceptance.enabled = false
 checks.negative_data_rejection.enabled = false
+
+# Stateful runs fill a path's recording_id from reply fields that may be null (a
+# conversation about the whole archive, an upload not finished yet): the id "None" is
+# refused with a clear 400.
+[phases.stateful.checks]
+positive_data_acceptance.expected-statuses = [200, 201, 202, 204, 400, 401, 403, 404, 409]
 
 # Reads of the seed recording and its file, so the fuzzer sees real 200 bodies too.
 {seeded}

@@ -57,7 +57,12 @@ def upload(server: ApiServer, files: list[tuple[str, bytes]], *, compat: bool = 
 
 
 def error_of(reply: Response) -> dict[str, str]:
+    """The error of a native reply, or of a refusal on the original client's routes (one
+    text with the message and the fix, which both clients show)."""
     body = reply.json()
+    if isinstance(body["error"], str):
+        assert set(body) == {"error", "code"}, body
+        return {"code": body["code"], "message": body["error"], "fix": body["error"]}
     assert set(body["error"]) == {"code", "message", "fix"}, body
     return dict(body["error"])
 

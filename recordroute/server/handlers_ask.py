@@ -44,6 +44,7 @@ def _ask_id(raw: str | None) -> str:
 class AskHandler(BaseHandler):
     async def post(self) -> None:
         body = self.body_model(AskBody)
+        ask_id = _ask_id(body.ask_id)  # a malformed one is refused even without streaming
         kwargs: dict[str, Any] = {
             "conversation_id": body.conversation_id or None,
             "recording_id": body.recording_id or None,
@@ -60,7 +61,6 @@ class AskHandler(BaseHandler):
             answer = await self.call(app.ask.ask, body.question, **kwargs)
             self.send_model(AnswerOut.of(answer))
             return
-        ask_id = _ask_id(body.ask_id)
         # refuse bad input now, with a 400, rather than in a failed event later
         await self.call(app.ask.check, body.question, **kwargs)
         task = asyncio.ensure_future(self.call(app.ask.ask, body.question, ask_id=ask_id, **kwargs))

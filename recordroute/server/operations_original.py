@@ -26,12 +26,14 @@ def _original(
     more: dict[int, Body] | None = None,
     security: str = "loopback",
 ) -> Operation:
-    """A route of the original client: its own shapes; our refusals in the Error shape.
+    """A route of the original client: its own shapes; a refused token, host or origin as
+    ``{"error": text, "code"}`` (the web client's page: the Error shape); other refusals
+    of ours in the Error shape.
 
     No token on a loopback bind (the original client cannot send one), except where
     ``security`` says otherwise.
     """
-    replies = errors(401, 403)
+    replies = {status: Body(ERRORS[status], o.OriginalRefusal, (s.Error,)) for status in (401, 403)}
     if body is not None:
         replies.update(errors(413, 415))
         replies[400] = _TEXT_400

@@ -146,7 +146,7 @@ ASK_OPERATIONS: tuple[Operation, ...] = (
             202: Body("Streaming over the events WebSocket", a.AskStarted),
         },
         body=a.AskBody,
-        more=[404, 502, 503],
+        more=[404, 409, 502, 503],
     ),
     native(
         "GET",

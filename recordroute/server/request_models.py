@@ -7,9 +7,9 @@ bodies from them.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, Strict
 
 from ..models import RecordingKind
 from .schemas import IsoMoment, JobState, Request, Uuid
@@ -93,7 +93,9 @@ class JobOptions(Request):
     summary_model: str | None = Field(None, description="Same as llm_model")
     initial_prompt: str | None = Field(None, description="Words the speech model should expect")
     word_timestamps: bool | None = None
-    summary_tokens: int | None = Field(None, ge=1, description="Longest summary, in tokens")
+    summary_tokens: Annotated[int, Strict(False)] | None = Field(
+        None, ge=1, description="Longest summary, in tokens (3.0 counts as 3)"
+    )
     diarize_provider: str | None = None
     num_speakers: int | str | None = Field(
         None, description="How many speakers (1 to 64); none: found from the recording"

@@ -126,6 +126,7 @@ OptionalMoment = Annotated[
             "anyOf": [
                 {"type": "string", "format": "date"},
                 {"type": "string", "format": "date-time"},
+                {"type": "string", "maxLength": 0},
                 {"type": "null"},
             ]
         }
@@ -150,11 +151,18 @@ class AskBody(Request):
     mode: Literal["auto", "extractive", "written"] = "auto"
     save: StrictBool = Field(True, description="Keep the question in a conversation")
     stream: StrictBool = Field(False, description="Answer over the events WebSocket (202)")
-    ask_id: str | None = Field(
-        None,
-        description="Your own id for a streamed answer (a UUID)",
-        json_schema_extra={"format": "uuid"},
-    )
+    ask_id: Annotated[
+        str | None,
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "string", "format": "uuid"},
+                    {"type": "string", "maxLength": 0},
+                    {"type": "null"},
+                ]
+            }
+        ),
+    ] = Field(None, description="Your own id for a streamed answer (a UUID; empty: none)")
 
 
 class ConversationsQuery(Request):

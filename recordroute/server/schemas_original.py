@@ -22,6 +22,14 @@ class OriginalError(Reply):
     details: str | None = None
 
 
+class OriginalRefusal(Reply):
+    """A refused token, host or origin on the original client's routes: both clients show
+    ``error`` as text, so it holds the refusal and what to do."""
+
+    error: str
+    code: Literal["unauthorized", "forbidden"]
+
+
 class OriginalSuccess(Reply):
     omit_none = True
 

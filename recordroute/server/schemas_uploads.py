@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal, Self
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from .request_models import JobOptions, StepName
 from .schemas import JobOut, Moment, RecordingOut, Reply, Request, Text
@@ -73,8 +73,6 @@ class UploadFinished(Reply):
 
 # -- requests --------------------------------------------------------------------------
 class UploadStart(Request):
-    model_config = ConfigDict(extra="ignore", frozen=True, strict=True)
-
     file_name: Text = Field(description="The file's name (its type is judged by the suffix)")
     size: int = Field(ge=0, description="The file's size in bytes")
     tags: list[str] = Field(default_factory=list, description="Tags for the new recording")
