@@ -13,9 +13,9 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from ..engine_protocols import CancelCheck, Diarizer, Embedder, LanguageModel, Transcriber
 from ..errors import InvalidInputError, JobCancelledError, UnsupportedFileError
 from ..models import Recording, Segment
-from ..protocols import CancelCheck, Diarizer, Embedder, LanguageModel, Transcriber
 from . import formats, speakers
 from .grounded import GroundedSummarizer
 from .keywords import keyword_counts
