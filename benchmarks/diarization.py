@@ -42,8 +42,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from recordroute.config import Settings  # noqa: E402
+from recordroute.engine_protocols import Diarization  # noqa: E402
 from recordroute.pipeline.voice_match import identify  # noqa: E402
-from recordroute.protocols import Diarization  # noqa: E402
 from recordroute.providers import voice_encoder  # noqa: E402
 from recordroute.providers.diarizer import BundledDiarizer, DiarizeOptions  # noqa: E402
 from tests.support import conversations as conv  # noqa: E402

@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.summary_metrics import Row, measure  # noqa: E402
 from benchmarks.summary_texts import TEXTS, Text, long_meeting, written_texts  # noqa: E402
 from recordroute import Settings  # noqa: E402
+from recordroute.engine_protocols import LanguageModel  # noqa: E402
 from recordroute.grounding import THRESHOLD, Grounder, clean_line  # noqa: E402
 from recordroute.models import Segment  # noqa: E402
 from recordroute.pipeline import prompts  # noqa: E402
@@ -43,7 +44,6 @@ from recordroute.pipeline.grounded_result import remembering  # noqa: E402
 from recordroute.pipeline.summarize import MapReduceSummarizer, split_sections  # noqa: E402
 from recordroute.pipeline.templates import BUILTIN  # noqa: E402
 from recordroute.pipeline.titles import clean_title, is_generic  # noqa: E402
-from recordroute.protocols import LanguageModel  # noqa: E402
 from recordroute.providers import create_embedder, create_language_model  # noqa: E402
 from tests.support.ollama_replay import OllamaReplay, ReplayModel  # noqa: E402
 

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from recordroute import RecordRoute, Segment, Settings
+from recordroute.engine_protocols import Diarization
 from recordroute.errors import (
     ConfigError,
     InvalidInputError,
@@ -21,7 +22,6 @@ from recordroute.models import SpeakerTurn
 from recordroute.pipeline import formats, speakers, voice_match
 from recordroute.pipeline.steps import plan_steps
 from recordroute.pipeline.summarize import timed_lines
-from recordroute.protocols import Diarization
 from recordroute.providers import registry, speaker_clustering, voice_encoder
 from recordroute.providers.diarizer import remove_flicker, to_turns
 from recordroute.providers.pyannote_diarizer import PyannoteDiarizer

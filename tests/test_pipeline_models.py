@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from recordroute import RecordRoute, Segment, Settings
+from recordroute.engine_protocols import LanguageModel
 from recordroute.events import Event
 from recordroute.pipeline import MapReduceSummarizer
-from recordroute.protocols import LanguageModel
 from recordroute.providers import create_language_model
 from tests.support.wer import word_error_rate
 

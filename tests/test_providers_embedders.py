@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from recordroute.config import Settings
+from recordroute.engine_protocols import Embedder
 from recordroute.errors import ProviderUnavailableError
-from recordroute.protocols import Embedder
 from recordroute.providers import create_embedder
-from recordroute.providers.use_embedder import USEEmbedder
+from recordroute.providers.sentence_encoder import USEEmbedder
 
 
 @pytest.fixture(scope="module")

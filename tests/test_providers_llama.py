@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from recordroute.config import Settings
+from recordroute.engine_protocols import LanguageModel
 from recordroute.errors import InvalidInputError, JobCancelledError, ProviderUnavailableError
-from recordroute.protocols import LanguageModel
 from recordroute.providers import create_language_model
 from recordroute.providers.llama_cpp_model import LlamaCppModel
 

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from recordroute.config import Settings
+from recordroute.engine_protocols import Embedder, LanguageModel
 from recordroute.errors import (
     InvalidInputError,
     JobCancelledError,
@@ -17,7 +18,6 @@ from recordroute.errors import (
     ProviderUnavailableError,
     TransientProviderError,
 )
-from recordroute.protocols import Embedder, LanguageModel
 from recordroute.providers import create_embedder, create_language_model, list_models
 from recordroute.providers.ollama_models import OllamaEmbedder, OllamaLanguageModel
 from recordroute.providers.token_estimate import estimate_tokens

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from recordroute.config import Settings
+from recordroute.engine_protocols import Embedder, LanguageModel, Transcriber
 from recordroute.errors import ConfigError
-from recordroute.protocols import Embedder, LanguageModel, Transcriber
 from recordroute.providers import (
     create,
     create_embedder,
@@ -21,7 +21,7 @@ from recordroute.providers import (
 from recordroute.providers.faster_whisper_engine import FasterWhisperTranscriber
 from recordroute.providers.llama_cpp_model import LlamaCppModel
 from recordroute.providers.openai_whisper_engine import OpenAIWhisperTranscriber
-from recordroute.providers.use_embedder import USEEmbedder
+from recordroute.providers.sentence_encoder import USEEmbedder
 from tests.support.ollama_replay import closed_port_url
 
 REPO = Path(__file__).resolve().parents[1]

@@ -287,7 +287,7 @@ def test_quantized_mode_recall_and_memory(tmp_path):
         assert np.mean(recalls) >= 0.99
         grouped = quant.vector_search(queries[0], model=MODEL, k=5)
         assert len({h.recording_id for h in grouped}) == 5
-        rows = quant._models[MODEL]
+        rows = quant._view.models[MODEL]
         assert rows.quantized is not None
         assert rows.quantized.nbytes <= 0.27 * rows.rows().nbytes
         # appended rows are quantized too

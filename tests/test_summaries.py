@@ -14,6 +14,7 @@ import pytest
 
 from benchmarks.summary_texts import load
 from recordroute import InvalidInputError, NotFoundError, RecordRoute, Segment, Settings
+from recordroute.engine_protocols import LanguageModel
 from recordroute.grounding import EmbedFn, Grounder
 from recordroute.pipeline import capacity, prompts
 from recordroute.pipeline.grounded import GroundedSummarizer
@@ -21,7 +22,6 @@ from recordroute.pipeline.grounded_result import GroundedSummary
 from recordroute.pipeline.summary_markdown import searchable_text, timed_lines
 from recordroute.pipeline.templates import BUILTIN, get_template, template_from_dict
 from recordroute.pipeline.titles import candidates, choose_title, is_generic
-from recordroute.protocols import LanguageModel
 from recordroute.providers import create_embedder, create_language_model
 from tests.conftest import write
 from tests.support.ollama_replay import OllamaReplay, ReplayModel

@@ -8,9 +8,9 @@ import re
 from pathlib import Path
 
 from recordroute import RecordRoute, Segment
+from recordroute.engine_protocols import Diarization
 from recordroute.models import SpeakerTurn
 from recordroute.pipeline import formats, speakers
-from recordroute.protocols import Diarization
 from recordroute.ui import ViewerPanel
 from recordroute.ui.insights import InsightsPanel
 from tests.test_ui_helpers import english_shell, tiny_wav

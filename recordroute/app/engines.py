@@ -8,8 +8,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..config import Settings
+from ..engine_protocols import Diarizer, Embedder, LanguageModel, Transcriber
 from ..errors import InvalidInputError
-from ..protocols import Diarizer, Embedder, LanguageModel, Transcriber
 
 #: job options that may override a setting for one job, and the setting they override
 JOB_OPTION_SETTINGS = {

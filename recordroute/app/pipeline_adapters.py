@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from ..engine_protocols import CancelCheck, Embedder
 from ..errors import InvalidInputError, JobCancelledError
 from ..models import Artifact, Job, Recording, Segment
-from ..protocols import CancelCheck, Embedder
 from ..search import RecordingInfo, SearchIndex, chunk_segments, chunk_text
 from ..storage import Library
 from ..storage.jobs import JobRepository

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..protocols import LanguageModel
+from ..engine_protocols import LanguageModel
 
 #: embedded models known to be too small to write (name: what to call them)
 TOO_SMALL = {"bundled-smollm2": "SmolLM2-135M", "bundled-gemma3-270m": "Gemma 3 270M"}

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..engine_protocols import CancelCheck, LanguageModel
 from ..errors import InvalidInputError, JobCancelledError
 from ..grounding import THRESHOLD, EmbedFn, Grounder, LineVerdict, TimedSentence, split_sentences
 from ..grounding.language import detect_language
 from ..models import Segment
-from ..protocols import CancelCheck, LanguageModel
 from . import capacity, prompts, summary_markdown, titles
 from .extractive import Candidate, extract, sentence_prior
 from .grounded_result import GroundedSummary, remembering

@@ -6,8 +6,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..engine_protocols import CancelCheck, Embedder
 from ..models import Artifact, Job, Recording, Segment
-from ..protocols import CancelCheck, Embedder
 
 
 class RecordingStore(Protocol):

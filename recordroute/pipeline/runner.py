@@ -8,10 +8,10 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
+from ..engine_protocols import Diarizer, Embedder, LanguageModel, Transcriber
 from ..errors import JobCancelledError, RecordRouteError, TransientProviderError
 from ..events import EventBus
 from ..models import Job
-from ..protocols import Diarizer, Embedder, LanguageModel, Transcriber
 from .ports import DurationProbe, JobStore, RecordingStore, SearchSink, VoiceBook
 from .steps import STEP_WEIGHTS, STEPS, StepContext, plan_steps
 from .templates import TemplateSource

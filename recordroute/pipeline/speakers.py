@@ -12,9 +12,9 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from ..engine_protocols import Diarization
 from ..errors import InvalidInputError, NotFoundError, StorageError
 from ..models import Recording, Segment, SpeakerTurn
-from ..protocols import Diarization
 from . import formats, voice_match
 from .ports import RecordingStore, VoiceBook
 

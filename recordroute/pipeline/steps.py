@@ -14,9 +14,9 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
+from ..engine_protocols import CancelCheck, Diarizer, Embedder, LanguageModel, Transcriber
 from ..errors import InvalidInputError, JobCancelledError, UnsupportedFileError, echo
 from ..models import Recording, Segment
-from ..protocols import CancelCheck, Diarizer, Embedder, LanguageModel, Transcriber
 from . import formats, speakers
 from .grounded import GroundedSummarizer
 from .keywords import keyword_counts

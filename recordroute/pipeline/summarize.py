@@ -12,10 +12,10 @@ import dataclasses
 import re
 from collections.abc import Callable, Mapping, Sequence
 
+from ..engine_protocols import CancelCheck, LanguageModel
 from ..errors import JobCancelledError, ProviderError
 from ..grounding import detect_language
 from ..models import Segment
-from ..protocols import CancelCheck, LanguageModel
 from . import prompts
 from .chunking import chunk_lines
 from .formats import clock, spoken

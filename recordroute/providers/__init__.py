@@ -1,4 +1,4 @@
-"""Speech, text, embedding and diarization providers behind :mod:`recordroute.protocols`.
+"""Speech, text, embedding and diarization providers behind :mod:`recordroute.engine_protocols`.
 
 Create them by name from Settings with the registry functions; each imports its engine and
 loads its model lazily, once per process.

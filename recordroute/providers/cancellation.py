@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
+from ..engine_protocols import CancelCheck, ProgressCallback
 from ..errors import JobCancelledError
-from ..protocols import CancelCheck, ProgressCallback
 
 
 def raise_if_cancelled(should_cancel: CancelCheck | None, what: str) -> None:

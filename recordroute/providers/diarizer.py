@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..config import Settings
+from ..engine_protocols import CancelCheck, Diarization, ProgressCallback, ProviderStatus
 from ..models import SpeakerTurn
-from ..protocols import CancelCheck, Diarization, ProgressCallback, ProviderStatus
 from . import speaker_clustering, voice_encoder
 from .cancellation import raise_if_cancelled, report_progress
 from .media import SAMPLE_RATE, decode_audio
@@ -60,7 +60,7 @@ def speaker_label(index: int) -> str:
 
 
 class BundledDiarizer:
-    """:class:`~recordroute.protocols.Diarizer` with the voice encoder that ships in a package."""
+    """The :class:`~recordroute.engine_protocols.Diarizer` on the voice encoder a package ships."""
 
     name = ENGINE
 

@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..engine_protocols import CancelCheck, ProgressCallback, Transcript
 from ..errors import ProviderUnavailableError
 from ..models import Segment
-from ..protocols import CancelCheck, ProgressCallback, Transcript
 from . import model_cache
 from .cancellation import raise_if_cancelled, report_progress
 from .devices import ctranslate2_has_cuda, resolve_device
@@ -51,7 +51,7 @@ REQUIREMENT = "faster-whisper==1.2.1"
 
 
 class FasterWhisperTranscriber(WhisperTranscriberBase):
-    """:class:`~recordroute.protocols.Transcriber` backed by faster-whisper."""
+    """:class:`~recordroute.engine_protocols.Transcriber` backed by faster-whisper."""
 
     name = ENGINE
     requirement = REQUIREMENT

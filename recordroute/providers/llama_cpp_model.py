@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Settings
+from ..engine_protocols import CancelCheck, ProviderStatus
 from ..errors import InvalidInputError, ProviderUnavailableError
-from ..protocols import CancelCheck, ProviderStatus
 from . import bundled, model_cache
 from .cancellation import raise_if_cancelled
 from .devices import llama_cpp_has_gpu, resolve_device
@@ -37,7 +37,7 @@ _FIX_MODEL = (
 
 
 class LlamaCppModel:
-    """:class:`~recordroute.protocols.LanguageModel` running a GGUF model in-process."""
+    """:class:`~recordroute.engine_protocols.LanguageModel` running a GGUF model in-process."""
 
     name = ENGINE
 

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..engine_protocols import CancelCheck
 from ..errors import InvalidInputError, StorageError, UnsupportedFileError
-from ..protocols import CancelCheck
 from .cancellation import raise_if_cancelled
 
 if TYPE_CHECKING:  # pragma: no cover

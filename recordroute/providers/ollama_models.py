@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..config import Settings
+from ..engine_protocols import CancelCheck, ProviderStatus
 from ..errors import InvalidInputError, ProviderError, ProviderUnavailableError
-from ..protocols import CancelCheck, ProviderStatus
 from .cancellation import raise_if_cancelled
 from .ollama_client import (
     PROBE_TIMEOUT_S,
@@ -100,7 +100,7 @@ class _OllamaBase:
 
 
 class OllamaLanguageModel(_OllamaBase):
-    """:class:`~recordroute.protocols.LanguageModel` served by Ollama."""
+    """:class:`~recordroute.engine_protocols.LanguageModel` served by Ollama."""
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings, ollama_model_name(settings.llm_model, DEFAULT_LLM))
@@ -229,7 +229,7 @@ class OllamaLanguageModel(_OllamaBase):
 
 
 class OllamaEmbedder(_OllamaBase):
-    """:class:`~recordroute.protocols.Embedder` served by Ollama's ``/api/embed``."""
+    """:class:`~recordroute.engine_protocols.Embedder` served by Ollama's ``/api/embed``."""
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings, ollama_model_name(settings.embed_model, DEFAULT_EMBEDDING))

@@ -22,9 +22,9 @@ import urllib.error
 from pathlib import Path
 from typing import Any
 
+from ..engine_protocols import CancelCheck, ProgressCallback, Transcript
 from ..errors import ProviderUnavailableError
 from ..models import Segment
-from ..protocols import CancelCheck, ProgressCallback, Transcript
 from . import model_cache
 from .audio_windows import is_silent, plan_windows
 from .cancellation import raise_if_cancelled, report_progress, throttled
@@ -45,7 +45,7 @@ TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 
 
 class OpenAIWhisperTranscriber(WhisperTranscriberBase):
-    """:class:`~recordroute.protocols.Transcriber` backed by openai-whisper."""
+    """:class:`~recordroute.engine_protocols.Transcriber` backed by openai-whisper."""
 
     name = ENGINE
     requirement = REQUIREMENT

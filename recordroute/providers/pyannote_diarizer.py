@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 
 from ..config import Settings, env_name
+from ..engine_protocols import CancelCheck, Diarization, ProgressCallback, ProviderStatus
 from ..errors import ConfigError, ProviderError, ProviderUnavailableError
 from ..models import SpeakerTurn
-from ..protocols import CancelCheck, Diarization, ProgressCallback, ProviderStatus
 from . import model_cache, voice_encoder
 from .cancellation import raise_if_cancelled, report_progress
 from .diarizer import speaker_label
@@ -32,7 +32,7 @@ _run_lock = threading.Lock()
 
 
 class PyannoteDiarizer:
-    """:class:`~recordroute.protocols.Diarizer` running a local pyannote pipeline folder."""
+    """:class:`~recordroute.engine_protocols.Diarizer` running a local pyannote pipeline folder."""
 
     name = ENGINE
 

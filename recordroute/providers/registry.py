@@ -10,8 +10,8 @@ from collections.abc import Callable
 from typing import Any, cast
 
 from ..config import Settings, env_name
+from ..engine_protocols import Diarizer, Embedder, LanguageModel, Transcriber
 from ..errors import ConfigError
-from ..protocols import Diarizer, Embedder, LanguageModel, Transcriber
 
 
 def _faster_whisper(settings: Settings) -> Transcriber:
@@ -39,7 +39,7 @@ def _ollama_llm(settings: Settings) -> LanguageModel:
 
 
 def _use(settings: Settings) -> Embedder:
-    from .use_embedder import USEEmbedder
+    from .sentence_encoder import USEEmbedder
 
     return USEEmbedder(settings)
 

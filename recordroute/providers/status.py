@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..engine_protocols import ProviderStatus
 from ..errors import RecordRouteError
-from ..protocols import ProviderStatus
 
 
 def status_of(name: str, check: Callable[[], str], requirement: str) -> ProviderStatus:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
-from ..protocols import CancelCheck, ProviderStatus
+from ..engine_protocols import CancelCheck, ProviderStatus
 from .cancellation import raise_if_cancelled
 from .languages import resolve_language
 from .media import SAMPLE_RATE, decode_audio

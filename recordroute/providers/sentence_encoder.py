@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..config import Settings
+from ..engine_protocols import ProviderStatus
 from ..errors import ProviderUnavailableError
-from ..protocols import ProviderStatus
 from . import bundled, model_cache
 from .status import status_of
 from .vectors import l2_normalize
@@ -29,7 +29,7 @@ DIMENSION = 512
 
 
 class USEEmbedder:
-    """:class:`~recordroute.protocols.Embedder` backed by the bundled USE multilingual model."""
+    """The :class:`~recordroute.engine_protocols.Embedder` on the bundled USE multilingual model."""
 
     name = ENGINE
 

@@ -1,4 +1,5 @@
-"""The small protocols the pipeline talks to; adapters live in ``providers/``.
+"""What an engine is: the protocols for speech, text, embedding and diarization engines
+(the pipeline talks to these; the adapters live in ``providers/``).
 
 Every provider is created by name from :class:`~recordroute.config.Settings`,
 imports its engine lazily and loads its model once per process behind a lock.
