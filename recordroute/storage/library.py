@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
-import os
 import shutil
 import unicodedata
 from collections.abc import Iterable
@@ -42,6 +40,7 @@ from .filetypes import (
 )
 from .recordings import RecordingQuery, RecordingRepository, normalize_tags
 from .rows import now_iso, to_iso
+from .source_commit import commit_source
 
 log = logging.getLogger(__name__)
 
@@ -144,62 +143,9 @@ class Library:
         display_name: str | None,
         tags: tuple[str, ...],
     ) -> Recording:
-        stamp = datetime.fromisoformat(now_iso())
-        rec = Recording(
-            id=new_id(),
-            display_name=display_name or name,
-            original_name=name,
-            kind=kind,
-            sha256=sha,
-            size_bytes=size,
-            created_at=stamp,
-            updated_at=stamp,
-            tags=tags,
+        rec = commit_source(
+            self.db, self.repo, self.layout, staged, name, kind, size, sha, display_name, tags
         )
-        folder = self.layout.uploads(rec.id)
-        target = folder / name
-        art = Artifact(
-            id=new_id(),
-            recording_id=rec.id,
-            kind="source",
-            format=Path(name).suffix.lstrip(".").lower(),
-            file_name=name,
-            rel_path=self.layout.relative(folder) + "/" + name,
-            size_bytes=size,
-            sha256=sha,
-            created_at=stamp,
-            updated_at=stamp,
-        )
-        made = False
-        try:
-            with self.db.write() as conn:
-                existing = self.repo.find_active_duplicate(conn, sha)
-                if existing is not None:
-                    raise DuplicateRecordingError(
-                        f"{echo(name)} has the same content as recording {existing}.",
-                        "Open that recording instead, or delete it first to add this file again.",
-                        existing_id=existing,
-                    )
-                self.repo.insert(conn, rec, None)
-                self.repo.insert_artifact(conn, art)
-                folder.mkdir(parents=True)
-                made = True
-                staged.replace(target)
-                fd = os.open(folder, os.O_RDONLY)
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
-        except BaseException as exc:
-            if made:  # the row was rolled back: the folder goes too
-                with contextlib.suppress(OSError):
-                    shutil.rmtree(folder)
-            if isinstance(exc, OSError):
-                raise StorageError(
-                    f"{echo(name)} could not be stored ({exc.strerror or exc}); nothing was kept.",
-                    "Check that the data folder is writable and has space, then add it again.",
-                ) from exc
-            raise
         log.info("added recording %s (%s, %d bytes)", rec.id, name, size)
         return rec
 
