@@ -154,7 +154,7 @@ def test_a_follow_up_keeps_the_speaker_scope(app: RecordRoute) -> None:
     budget = next(r.id for r in app.list_recordings() if r.display_name == "budget.md")
     app.speakers.rename(budget, "Jonas", "Jonas B")
     try:
-        with pytest.raises(InvalidInputError, match="speaker called 'Jonas'.*Jonas B"):
+        with pytest.raises(InvalidInputError, match=r"speaker called 'Jonas'.*Jonas B"):
             app.ask.ask("And by which day?", conversation_id=first.conversation_id)
     finally:
         app.speakers.rename(budget, "Jonas B", "Jonas")
