@@ -122,7 +122,7 @@ def test_bad_questions_are_refused_clearly(app: RecordRoute) -> None:
         app.ask.ask("why " * 600)
     with pytest.raises(InvalidInputError, match="Answer mode 'poem' is not known"):
         app.ask.ask("budget?", mode="poem")
-    with pytest.raises(InvalidInputError, match="speaker"):
+    with pytest.raises(InvalidInputError, match="No recording knows its speakers yet"):
         app.ask.ask("budget?", speakers=["Mina"])
     with pytest.raises(InvalidInputError, match="Written answers need a language model"):
         app.ask.ask("budget?", mode="written", save=False)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from recordroute.app.spoken import SpokenBy, check_known, names_in, share_said
 from recordroute.ask import (
     Answer,
     AnswerSentence,
@@ -21,8 +22,9 @@ from recordroute.ask.units import content_words, features, lexical_score, rarity
 from recordroute.ask.written import drafted, split_drafted, system_prompt, user_prompt
 from recordroute.errors import CorruptDataError, InvalidInputError, NotFoundError
 from recordroute.mcp_server import tools
-from recordroute.models import Segment
+from recordroute.models import Segment, SpeakerTurn
 from recordroute.notes import MARKER, NoteData, note_name, recording_id_of, render, user_part
+from recordroute.pipeline.speakers import Speaker, Speakers
 from recordroute.storage import Database
 from recordroute.storage.conversations import ConversationRepository
 
@@ -95,12 +97,56 @@ def test_answers_round_trip_and_refuse_damage() -> None:
         Answer.from_dict({**data, "mode": "poem"})
 
 
-def test_scopes_round_trip_and_refuse_speakers() -> None:
+def test_scopes_round_trip_with_their_speakers() -> None:
     scope = Scope(start=date(2024, 1, 1), end=datetime(2024, 2, 1, 9, 30), tags=("a",))
     assert Scope.from_dict(scope.to_dict()) == scope
     assert Scope.from_dict({"tags": "not a list"}) == Scope()
-    with pytest.raises(InvalidInputError, match="speaker"):
-        Scope(speakers=("Mina",)).check()
+    named = Scope(speakers=(" Mina ", "", "Speaker  2", "Mina")).check()
+    assert named.speakers == ("Mina", "Speaker 2")
+    assert Scope.from_dict(named.to_dict()) == named
+    assert Scope.from_dict({"recordings": ["r1"]}).speakers == ()  # saved before speakers
+    with pytest.raises(InvalidInputError, match="is 81 characters long") as exc:
+        Scope(speakers=("x" * 81,)).check()
+    assert "at most 80 characters" in exc.value.fix
+
+
+def test_who_said_a_span() -> None:
+    turns = (SpeakerTurn(0.0, 10.0, "Anna"), SpeakerTurn(20.0, 30.0, "Anna"))
+    assert share_said(turns, 2.0, 8.0) == 1.0
+    assert share_said(turns, 5.0, 25.0) == 0.5  # half of it: 5 s + 5 s of 20 s
+    assert share_said(turns, 12.0, 18.0) == 0.0
+    assert share_said(turns, 10.3, 10.3) == 1.0  # a moment, half a second after a turn
+    assert share_said(turns, 15.0, 15.2) == 0.0
+    found = Speakers(
+        (Speaker("Speaker 1", "Anna"), Speaker("Speaker 2")),
+        (
+            SpeakerTurn(0.0, 10.0, "Speaker 1"),
+            SpeakerTurn(10.0, 20.0, "Speaker 2"),
+            SpeakerTurn(20.0, 30.0, "Speaker 1"),
+        ),
+        "bundled",
+        "m",
+    )
+    reads: list[str] = []
+
+    def load(recording_id: str) -> Speakers | None:
+        reads.append(recording_id)
+        return found if recording_id == "r1" else None
+
+    spoken = SpokenBy(["ANNA", " speaker 2 "], load)
+    assert spoken.names == ("ANNA", "speaker 2") and spoken
+    assert spoken.said("r1", 0.0, 20.0) and spoken.said("r1", 12.0, 14.0)
+    anna = SpokenBy(["anna"], load)
+    assert anna.said("r1", 2.0, 9.0) and not anna.said("r1", 5.0, 20.0)
+    assert anna.share("r1", 5.0, 20.0) == pytest.approx(5.0 / 15.0)
+    assert anna.said("r1", None, None)  # no times (a summary's passage): they speak in it
+    assert not anna.speaks_in("r2") and anna.share("r2", 1.0, 2.0) == 0.0
+    assert reads.count("r1") == 2  # once per SpokenBy, however many spans
+    assert not SpokenBy(["", "  "], load)
+    assert names_in(["r1", "r2"], load) == ["Anna", "Speaker 2"]
+    check_known(["anna"], ["Anna"])
+    with pytest.raises(InvalidInputError, match="No recording has a speaker called 'Bo'"):
+        check_known(["Anna", "Bo"], ["Anna", "Speaker 2"])
 
 
 def test_note_parts() -> None:

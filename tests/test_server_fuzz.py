@@ -61,7 +61,7 @@ include-name = "POST {api}/uploads/sessions"
 checks.positive_data_acceptance.expected-statuses = [201, 401, 403, 413, 415, 507]
 
 # Written answers need a text model that can write: with the embedded model (as here) a
-# request for one is a clear 400.
+# request for one is a clear 400, and so is a speaker name the archive does not know.
 [[operations]]
 include-name = "POST {api}/ask"
 checks.positive_data_acceptance.expected-statuses = [200, 202, 400, 401, 403, 404, 409]

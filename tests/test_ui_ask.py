@@ -11,6 +11,7 @@ from recordroute import RecordRoute
 from recordroute.ui import Workbench, find, find_all
 from recordroute.ui.workbench import TABS
 from tests.ask_support import build_archive
+from tests.test_ask_speakers import ANNA, LEASE, diarize, said_by
 
 pytestmark = pytest.mark.slow
 
@@ -49,6 +50,7 @@ def test_a_citation_opens_the_viewer_at_its_moment(app: RecordRoute, tmp_path: P
 
 def test_ask_errors_are_shown_in_plain_words(app: RecordRoute) -> None:
     bench = Workbench(app, language="en")
+    assert bench.ask.speakers.layout.display == "none"  # no recording knows its speakers
     bench.ask.go.click()
     assert bench.ask.notice.kind == "error"
     assert bench.ask.notice.text.startswith("Type a question.")
@@ -57,3 +59,26 @@ def test_ask_errors_are_shown_in_plain_words(app: RecordRoute) -> None:
     bench.ask.question.value = "what is in the archive?"
     assert bench.ask.answers[0].mode == "not_found"
     assert "Not found in your recordings." in find(bench.widget, "rr-ask-mode").value
+
+
+def test_the_speaker_picker_asks_only_what_they_said(app: RecordRoute, tmp_path: Path) -> None:
+    ids = build_archive(app, tmp_path / "files", ("budget.md",))
+    diarize(app, ids["budget.md"])
+    bench = Workbench(app, language="en")
+    panel = bench.ask
+    picker = find(bench.widget, "rr-ask-speakers")
+    assert picker is panel.speakers and picker.layout.display == ""
+    assert picker.description == "Spoken by" and list(picker.options) == ["Anna", "Jonas"]
+    picker.value = ("Jonas",)
+    panel.question.value = LEASE  # the lease is Anna's line
+    assert panel.answers[-1].mode == "not_found"
+    panel.start_new()
+    picker.value = ("Anna",)
+    panel.question.value = LEASE + " "
+    answer = panel.answers[-1]
+    assert answer.lead is not None and answer.lead.citation.label == "[budget.md, 00:00:33]"
+    assert said_by(answer, ANNA)
+    assert answer.conversation_id is not None
+    assert app.ask.conversation(answer.conversation_id).filters["speakers"] == ["Anna"]
+    find(bench.widget, "rr-lang").value = "ko"
+    assert picker.description == "말한 사람"

@@ -101,7 +101,9 @@ class AskService:
 
         A ``conversation_id`` continues that conversation (its scope and its earlier
         questions); otherwise a new one starts, scoped to ``recording_id`` and the
-        filters, and is saved unless ``save`` is false.  With ``ask_id`` the steps are
+        filters, and is saved unless ``save`` is false.  ``speakers`` keeps only what
+        those people said (any of them: a given name or "Speaker N"); a name no
+        recording has is refused with the names there are.  With ``ask_id`` the steps are
         published as ``ask.*`` events (passages, tokens, checked sentences, the answer).
         """
         question = check_question(question)
@@ -127,6 +129,7 @@ class AskService:
             ).check()
             context = Context()
         self._archive.refresh()
+        self._archive.check_speakers(scope.speakers)
         publish = self._publisher(ask_id, on_event)
         publish("started", {"question": question, "mode": mode})
         try:
@@ -164,12 +167,19 @@ class AskService:
         check_question(question)
         check_mode(mode)
         if conversation_id is not None:
-            self._conversations.get(conversation_id)
-        elif recording_id is not None:
-            self._recordings.get_active(recording_id)
-        Scope(
-            start=start, end=end, tags=tuple(tags), kinds=tuple(kinds), speakers=tuple(speakers)
-        ).check()
+            scope = Scope.from_dict(self._conversations.get(conversation_id).filters)
+        else:
+            if recording_id is not None:
+                self._recordings.get_active(recording_id)
+            scope = Scope(
+                start=start,
+                end=end,
+                tags=tuple(tags),
+                kinds=tuple(kinds),
+                speakers=tuple(speakers),
+            ).check()
+        self._archive.refresh()
+        self._archive.check_speakers(scope.speakers)
         if mode == "written" and not self.writes():
             self._asker.require_writer()
 

@@ -15,9 +15,11 @@ import numpy.typing as npt
 from ..ask import Chunk, Located, Scope, Unit, document_units, split_text, timed_units
 from ..errors import NotFoundError
 from ..models import Segment
+from ..pipeline.speakers import Speakers
 from ..search import SearchFilters
 from .recordings import RecordingsService
 from .search import SearchService
+from .spoken import SpokenBy, check_known, names_in
 from .transcripts import TranscriptsService
 
 _SUMMARY_TIME = re.compile(
@@ -25,6 +27,8 @@ _SUMMARY_TIME = re.compile(
 )
 _BULLET = re.compile(r"^\s*(?:[-*•·]+|\d+[.)]|#+)\s*")
 CACHE_SIZE = 256
+#: with speakers in the scope, this many times more chunks are read (others' are dropped)
+SPEAKER_WIDEN = 4
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,6 +60,8 @@ class IndexArchive:
         self._transcripts = transcripts
         self._embed = embed
         self._cache: dict[str, _Source] = {}
+        #: each recording's speakers, read once until the library changes
+        self._speakers: dict[str, Speakers | None] = {}
         self._queries: dict[str, npt.NDArray[np.float32]] = {}
         self._stamp = ""
         self._lock = threading.Lock()
@@ -66,6 +72,7 @@ class IndexArchive:
         with self._lock:
             if stamp != self._stamp:
                 self._cache.clear()
+                self._speakers.clear()
                 self._stamp = stamp
 
     # -- the port ------------------------------------------------------------------------
@@ -86,54 +93,123 @@ class IndexArchive:
         return vectors
 
     def chunks(self, vector: npt.NDArray[np.float32], scope: Scope, k: int) -> list[Chunk]:
-        if not self._search.exists():
+        spoken = self._spoken(scope)
+        filters = self._filters(scope, spoken)
+        if not self._search.exists() or filters is None:
             return []
         hits = self._search.index.vector_search(
             vector,
             model=self._search.model_key(),
-            k=k,
-            filters=_filters(scope),
+            k=k * SPEAKER_WIDEN if spoken else k,
+            filters=filters,
             per_recording=False,
         )
+        if spoken:  # chunks they speak in (their sentences are picked in :meth:`locate`)
+            hits = [h for h in hits if spoken.share(h.recording_id, h.start_s, h.end_s) > 0]
         return [
             Chunk(h.recording_id, h.text, h.score, h.char_start, h.char_end, h.start_s, h.end_s)
-            for h in hits
+            for h in hits[:k]
         ]
 
     def relevant(self, question: str, scope: Scope) -> set[str] | None:
-        """The recordings that clear the search's relevance bar for ``question``."""
-        if not self._search.exists():
+        """The recordings that clear the search's relevance bar for ``question`` (with
+        speakers: by a passage one of them speaks in)."""
+        spoken = self._spoken(scope)
+        filters = self._filters(scope, spoken)
+        if not self._search.exists() or filters is None:
             return set()
         outcome = self._search.index.search(
             question,
             model=self._search.model_key(),
             embed=self.embed,
-            k=10,
-            filters=_filters(scope),
+            k=10 * SPEAKER_WIDEN if spoken else 10,
+            filters=filters,
         )
-        return {hit.recording_id for hit in outcome.hits}
+        return {
+            hit.recording_id
+            for hit in outcome.hits
+            if not spoken or spoken.share(hit.recording_id, hit.start_s, hit.end_s) > 0
+        }
 
     def name(self, recording_id: str) -> str:
         return self._source(recording_id).name
 
-    def locate(self, chunk: Chunk) -> Located:
+    def locate(self, chunk: Chunk, scope: Scope) -> Located:
+        """The chunk's sentences; with speakers in the scope only the transcript's
+        sentences one of them said (a summary's or a document's are nobody's words)."""
         source = self._source(chunk.recording_id)
+        spoken = self._spoken(scope)
         summary = source.summary
         if summary and summary[chunk.char_start : chunk.char_end] == chunk.text:
-            return Located("summary", tuple(_summary_units(chunk.text)))
+            return Located("summary", () if spoken else tuple(_summary_units(chunk.text)))
         if source.timed and chunk.start_s is not None and chunk.end_s is not None:
             low, high = chunk.start_s, chunk.end_s
             first = max(bisect.bisect_right(source.starts, low - 0.5) - 1, 0)
             last = bisect.bisect_right(source.starts, high + 0.5)
             span = [s for s in source.segments[first:last] if s.end > low - 0.5]
-            return Located("transcript", tuple(timed_units(span)))
+            units = timed_units(span)
+            if spoken:
+                rid = chunk.recording_id
+                units = [
+                    u
+                    for u in units
+                    if u.start_s is not None and spoken.said(rid, u.start_s, u.end_s)
+                ]
+            return Located("transcript", tuple(units))
+        if spoken:
+            return Located("document", ())
         picked = [
             (number, text)
             for number, (start, end, text) in enumerate(source.paragraphs, start=1)
             if start < chunk.char_end and end > chunk.char_start
         ]
-        units = tuple(u for number, text in picked for u in document_units([text], first=number))
-        return Located("document", units)
+        paragraphs = (u for number, text in picked for u in document_units([text], first=number))
+        return Located("document", tuple(paragraphs))
+
+    # -- speakers ------------------------------------------------------------------------
+    def speaker_names(self) -> list[str]:
+        """Every speaker name of the active recordings (given names and "Speaker N")."""
+        ids = [r.id for r in self._recordings.list()]
+        return names_in(ids, self._speakers_of)
+
+    def check_speakers(self, names: Sequence[str]) -> None:
+        """Refuse names no recording knows (the error lists the names there are)."""
+        if names:
+            check_known(names, self.speaker_names())
+
+    def _speakers_of(self, recording_id: str) -> Speakers | None:
+        with self._lock:
+            if recording_id in self._speakers:
+                return self._speakers[recording_id]
+        try:
+            found = self._transcripts.speakers(recording_id)
+        except NotFoundError:
+            found = None
+        with self._lock:
+            if len(self._speakers) >= CACHE_SIZE * 16:
+                self._speakers.clear()
+            self._speakers[recording_id] = found
+        return found
+
+    def _spoken(self, scope: Scope) -> SpokenBy:
+        return SpokenBy(scope.speakers, self._speakers_of)
+
+    def _filters(self, scope: Scope, spoken: SpokenBy) -> SearchFilters | None:
+        """The index's filters for ``scope``; with speakers, only recordings where one of
+        them speaks (None: there is none)."""
+        recordings = tuple(scope.recordings)
+        if spoken:
+            ids = recordings or tuple(r.id for r in self._recordings.list())
+            recordings = tuple(rid for rid in ids if spoken.speaks_in(rid))
+            if not recordings:
+                return None
+        return SearchFilters(
+            start=scope.start,
+            end=scope.end,
+            kinds=tuple(scope.kinds),  # type: ignore[arg-type]
+            tags=tuple(scope.tags),
+            recordings=recordings,
+        )
 
     # -- the sources -----------------------------------------------------------------------
     def _source(self, recording_id: str) -> _Source:
@@ -162,16 +238,6 @@ class IndexArchive:
                 self._cache.clear()
             self._cache[recording_id] = source
         return source
-
-
-def _filters(scope: Scope) -> SearchFilters:
-    return SearchFilters(
-        start=scope.start,
-        end=scope.end,
-        kinds=tuple(scope.kinds),  # type: ignore[arg-type]
-        tags=tuple(scope.tags),
-        recordings=tuple(scope.recordings),
-    )
 
 
 def _paragraphs(segments: Sequence[Segment]) -> tuple[tuple[int, int, str], ...]:

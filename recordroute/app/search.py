@@ -23,6 +23,7 @@ from ..search import (
 from ..storage import Library
 from .engines import Engines
 from .pipeline_adapters import recording_info
+from .spoken import SpokenBy
 
 
 class SearchService:
@@ -111,7 +112,7 @@ class SearchService:
             kinds=tuple(kinds),  # type: ignore[arg-type]
             tags=tuple(unicodedata.normalize("NFC", t) for t in tags),
         )
-        who = " ".join(unicodedata.normalize("NFC", spoken_by).split())
+        who = SpokenBy([unicodedata.normalize("NFC", spoken_by)], self.speakers_of)
         found = self.index.search(
             unicodedata.normalize("NFC", text),
             model=self.model_key(),
@@ -122,30 +123,23 @@ class SearchService:
         )
         if not who:
             return found
+
+        def said(hit: SearchHit) -> bool:
+            return who.said(hit.recording_id, hit.start_s, hit.end_s)
+
         return dataclasses.replace(
             found,
-            hits=tuple(h for h in found.hits if self._spoken_by(h, who))[:k],
-            weaker=tuple(h for h in found.weaker if self._spoken_by(h, who))[:k],
+            hits=tuple(h for h in found.hits if said(h))[:k],
+            weaker=tuple(h for h in found.weaker if said(h))[:k],
         )
 
-    def _spoken_by(self, hit: SearchHit, who: str) -> bool:
-        found = self._library.repo.latest_artifact(hit.recording_id, "speakers", "json")
+    def speakers_of(self, recording_id: str) -> speakers.Speakers | None:
+        """The recording's speakers (None: never diarized)."""
+        found = self._library.repo.latest_artifact(recording_id, "speakers", "json")
         if found is None:
-            return False
+            return None
         text = self._library.artifact_path(found).read_text(encoding="utf-8")
-        turns = [
-            t
-            for t in speakers.parse(text, found.file_name).turns
-            if t.speaker.casefold() == who.casefold()
-        ]
-        if not turns or hit.start_s is None:
-            return bool(turns)
-        start = hit.start_s
-        end = hit.end_s if hit.end_s is not None else start
-        if end - start < 0.5:  # a moment: they speak at it (half a second either side)
-            return any(t.start - 0.5 <= start <= t.end + 0.5 for t in turns)
-        said = sum(max(0.0, min(end, t.end) - max(start, t.start)) for t in turns)
-        return said >= 0.5 * (end - start)  # they said most of the passage
+        return speakers.parse(text, found.file_name)
 
     def query(
         self,

@@ -17,6 +17,7 @@ from ..pipeline import speakers
 from ..pipeline.ports import RecordingStore
 from ..storage.voices import VoiceProfile, VoiceProfiles
 from .recordings import RecordingsService
+from .spoken import names_in
 from .transcripts import TranscriptsService
 
 
@@ -144,6 +145,11 @@ class SpeakersService:
         self._events.publish("recording.changed", recording_id=recording_id, fields=["speakers"])
 
     # -- across the archive --------------------------------------------------------
+    def names(self) -> list[str]:
+        """Every speaker name of the active recordings (given names and unnamed
+        "Speaker N"), sorted: the names search and asking take for "spoken by"."""
+        return names_in((r.id for r in self._recordings.list()), self._transcripts.speakers)
+
     def turns(self, recording_id: str | None = None) -> list[TurnRow]:
         """Every speaker turn (of one recording, or of every active diarized recording)."""
         ids = [recording_id] if recording_id else [r.id for r in self._recordings.list()]

@@ -27,6 +27,8 @@ from ..errors import InvalidInputError
 from .answers import Citation, Passage
 from .units import Unit, features, lexical_score, rarity, unique
 
+#: the longest speaker name a scope takes (names given to speakers have at most 80)
+MAX_NAME = 80
 EmbedFn = Callable[[Sequence[str]], npt.NDArray[np.float32]]
 
 
@@ -34,9 +36,8 @@ EmbedFn = Callable[[Sequence[str]], npt.NDArray[np.float32]]
 class Scope:
     """The part of the archive a question is asked of.
 
-    ``speakers`` is the extension point for the speakers issue: recordings do not know
-    their speakers yet, so a scope that names speakers is refused
-    (:meth:`check`) rather than silently ignored.
+    ``speakers`` keeps only what those people said (any of them): the archive retrieves,
+    and cites, only sentences one of them said (see :meth:`Archive.locate`).
     """
 
     start: date | datetime | None = None
@@ -47,13 +48,15 @@ class Scope:
     speakers: tuple[str, ...] = ()
 
     def check(self) -> Scope:
-        if self.speakers:
-            raise InvalidInputError(
-                f"Filtering by speaker ({', '.join(self.speakers)}) is not possible yet: "
-                "recordings do not know their speakers.",
-                "Leave out the speaker filter; use a recording, tag or date filter instead.",
-            )
-        return self
+        """The scope with the speakers' names tidied (spaces, empty names, repeats)."""
+        names = tuple(dict.fromkeys(n for n in (" ".join(s.split()) for s in self.speakers) if n))
+        for name in names:
+            if len(name) > MAX_NAME:
+                raise InvalidInputError(
+                    f"The speaker name {name[:40]!r}... is {len(name)} characters long.",
+                    f"Speaker names have at most {MAX_NAME} characters.",
+                )
+        return dataclasses.replace(self, speakers=names)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -62,6 +65,7 @@ class Scope:
             "tags": list(self.tags),
             "kinds": list(self.kinds),
             "recordings": list(self.recordings),
+            "speakers": list(self.speakers),
         }
 
     @classmethod
@@ -81,6 +85,7 @@ class Scope:
             tags=strings(data.get("tags")),
             kinds=strings(data.get("kinds")),
             recordings=strings(data.get("recordings")),
+            speakers=strings(data.get("speakers")),
         )
 
 
@@ -111,15 +116,18 @@ class Archive(Protocol):
     def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]: ...
 
     def chunks(self, vector: npt.NDArray[np.float32], scope: Scope, k: int) -> list[Chunk]:
-        """The ``k`` chunks most similar to ``vector`` within ``scope`` (several per recording)."""
+        """The ``k`` chunks most similar to ``vector`` within ``scope`` (several per
+        recording; with speakers in the scope, chunks one of them speaks in)."""
         ...
 
     def relevant(self, question: str, scope: Scope) -> set[str] | None:
-        """Recordings that clear the search's relevance bar; None when there is no bar."""
+        """Recordings that clear the search's relevance bar (with speakers in the scope:
+        by a passage one of them speaks in); None when there is no bar."""
         ...
 
-    def locate(self, chunk: Chunk) -> Located:
-        """The sentences of the recording that ``chunk`` covers."""
+    def locate(self, chunk: Chunk, scope: Scope) -> Located:
+        """The sentences of the recording that ``chunk`` covers (with speakers in the
+        scope: only those one of them said)."""
         ...
 
     def name(self, recording_id: str) -> str: ...
@@ -174,7 +182,7 @@ class Retriever:
         candidates: list[tuple[Chunk, str, Unit]] = []
         seen: set[tuple[str, str, float | None, int | None]] = set()
         for chunk in chunks:
-            located = self.archive.locate(chunk)
+            located = self.archive.locate(chunk, scope)
             for unit in unique(located.units):
                 key = (chunk.recording_id, unit.text, unit.start_s, unit.paragraph)
                 if key not in seen:

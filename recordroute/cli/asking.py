@@ -27,6 +27,7 @@ def cmd_ask(app: RecordRoute, args: argparse.Namespace) -> int:
         end=parse_day("--until", args.until),
         tags=args.tag or (),
         kinds=args.kind or (),
+        speakers=args.speaker or (),
         mode=args.mode,
         save=not args.no_save,
         on_event=on_event,
@@ -75,6 +76,12 @@ def register(command: Command) -> None:
     p.add_argument("--until", metavar="DATE", help="only recordings up to this day")
     p.add_argument("--tag", action="append", help="only recordings with this tag")
     p.add_argument("--kind", action="append", choices=("audio", "video", "text", "pdf"))
+    p.add_argument(
+        "--speaker",
+        action="append",
+        metavar="NAME",
+        help="only what this person said (a name or 'Speaker 1'; repeat for several)",
+    )
     p.add_argument("--mode", choices=("auto", "extractive", "written"), default="auto")
     p.add_argument("--conversation", metavar="ID", help="a follow-up in this conversation")
     p.add_argument("--no-save", action="store_true", help="do not keep the conversation")

@@ -63,7 +63,8 @@ def build_server(app: RecordRoute, *, allow_write: bool = False) -> MCPServer[An
     read = {
         "search": "Search the recordings by words and meaning; each result cites its moment.",
         "ask": "Answer a question from the recordings; every sentence cites "
-        "[recording, HH:MM:SS]. 'found' is false when the recordings do not hold the answer.",
+        "[recording, HH:MM:SS]. 'found' is false when the recordings do not hold the answer. "
+        "'speakers' (names, or 'Speaker 1') keeps only what those people said.",
         "list_recordings": "The recordings in the archive, newest first.",
         "get_transcript": "A recording's transcript as timed lines; start and end (seconds or "
         "HH:MM:SS) limit it to a range.",

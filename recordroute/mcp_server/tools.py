@@ -103,7 +103,9 @@ def ask(
     until: str | None = None,
     tags: list[str] | None = None,
     conversation_id: str | None = None,
+    speakers: list[str] | None = None,
 ) -> Json:
+    """``speakers``: only what these people said (any of them; a name or "Speaker 1")."""
     answer = app.ask.ask(
         question,
         conversation_id=conversation_id,
@@ -111,6 +113,7 @@ def ask(
         start=day("since", since),
         end=day("until", until),
         tags=tags or (),
+        speakers=speakers or (),
     )
     data = answer.to_dict()
     return {

@@ -145,8 +145,7 @@ class AskBody(Request):
     kinds: list[RecordingKind] = Field(default_factory=list)
     speakers: list[str] = Field(
         default_factory=list,
-        description="Not available yet: a speaker filter is refused with 400",
-        json_schema_extra={"maxItems": 0},
+        description="Only what these people said (a name or 'Speaker N'; any of them)",
     )
     mode: Literal["auto", "extractive", "written"] = "auto"
     save: StrictBool = Field(True, description="Keep the question in a conversation")

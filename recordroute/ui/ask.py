@@ -39,6 +39,12 @@ class AskPanel:
             widgets.Dropdown(layout=widgets.Layout(width="480px"), style=wide), "rr-ask-scope"
         )
         tr.bind(self.scope, "description", "ask.scope")
+        self.speakers = css(
+            widgets.SelectMultiple(rows=3, layout=widgets.Layout(width="300px"), style=wide),
+            "rr-ask-speakers",
+        )
+        tr.bind(self.speakers, "description", "ask.speakers")
+        tr.bind(self.speakers, "tooltip", "ask.speakers.hint")
         self.new = css(widgets.Button(icon="plus"), "rr-ask-new")
         tr.bind(self.new, "description", "ask.new")
         self.new.on_click(guard(lambda _b: self.start_new()))
@@ -57,6 +63,7 @@ class AskPanel:
                 [
                     widgets.HBox([self.question, self.go]),
                     widgets.HBox([self.scope, self.new]),
+                    self.speakers,
                     widgets.HBox([self.history, self.delete]),
                     self.notice.widget,
                     self.thread,
@@ -80,6 +87,12 @@ class AskPanel:
             set_choices(
                 self.scope, [(tr.t("ask.scope.all"), ""), *recordings], self.scope.value or ""
             )
+            names = app.speakers.names()
+            chosen = tuple(n for n in self.speakers.value if n in names)
+            self.speakers.options = names
+            self.speakers.value = chosen
+            # only recordings whose speakers are known can be asked by speaker
+            self.speakers.layout.display = "" if names else "none"
             found = app.ask.conversations(limit=100)
             set_choices(
                 self.history,
@@ -125,6 +138,7 @@ class AskPanel:
                 text,
                 conversation_id=self.conversation_id,
                 recording_id=None if self.conversation_id else (self.scope.value or None),
+                speakers=() if self.conversation_id else tuple(self.speakers.value),
                 on_event=on_event,
             )
         finally:

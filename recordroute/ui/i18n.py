@@ -290,6 +290,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ask.go": ("질문", "Ask"),
     "ask.scope": ("대상", "Ask"),
     "ask.scope.all": ("모든 녹음", "All recordings"),
+    "ask.speakers": ("말한 사람", "Spoken by"),
+    "ask.speakers.hint": (
+        "고른 사람이 한 말에서만 답합니다 (여럿이면 그중 누구든). 아무도 고르지 않으면 모두.",
+        "Answer only from what the chosen people said (any of them); none chosen: everyone.",
+    ),
     "ask.new": ("새 대화", "New conversation"),
     "ask.history": ("지난 대화", "Conversations"),
     "ask.delete": ("대화 삭제", "Delete conversation"),
