@@ -89,6 +89,7 @@ def test_upload_process_search_view_and_edit(
         _tab(page, "Library")
         row = page.locator(".rr-lib-row", has_text="jfk.flac")
         row.wait_for()
+        row.locator(".rr-badge-done").nth(6).wait_for()  # the row is redrawn once the job is seen
         assert row.locator(".rr-badge-done").count() == 7  # diarize included
         assert row.locator(".rr-badge-missing").count() == 0
         _shoot(page, screenshot_dir, "library")

@@ -21,6 +21,7 @@ import pytest
 
 from recordroute import RecordRoute, Segment, Settings
 from recordroute.pipeline import formats
+from recordroute.ui.upload import STEP_GROUPS
 from tests.e2e.conftest import Dashboard
 from tests.e2e.relay import Relay
 
@@ -164,7 +165,7 @@ def _pick(page: Any, path: Path) -> None:
 
 
 def _only_steps(page: Any, keep: set[str]) -> None:
-    for name in ("transcribe", "summarize", "index"):
+    for name in STEP_GROUPS:
         box = page.locator(f".rr-step-{name} input")
         if box.is_checked() != (name in keep):
             box.click()
@@ -360,3 +361,55 @@ def test_a_2000_line_transcript_opens_fast_scrolls_edits_and_search_opens_at_the
         " const l = document.querySelector('.rr-viewer .rr-line-current').getBoundingClientRect();"
         " return l.top >= s.top && l.bottom <= s.bottom; }"
     )
+
+
+def test_a_dropped_file_uploads_and_a_slow_upload_can_be_cancelled(
+    dashboard: Dashboard, page: Any, tmp_path: Path
+) -> None:
+    relay = _relay(dashboard)
+    # dropping a file anywhere on the Upload tab adds it (here: on the steps' label)
+    page.evaluate(
+        "() => { const data = new DataTransfer();"
+        " data.items.add(new File(['minutes of the dropped meeting'], 'dropped-notes.txt',"
+        " {type: 'text/plain'}));"
+        " const target = document.querySelector('.rr-upload-steps-label');"
+        " for (const type of ['dragover', 'drop']) target.dispatchEvent(new DragEvent(type,"
+        " {dataTransfer: data, bubbles: true, cancelable: true})); }"
+    )
+    page.wait_for_selector(".rr-upl-row[data-state='ready']:has-text('dropped-notes.txt')")
+    _only_steps(page, {"index"})
+    page.locator(".rr-upload-start").click()
+    page.wait_for_selector(".rr-upl-row[data-state='done']:has-text('dropped-notes.txt')")
+
+    # a slow connection: cancel half way, and nothing of the upload is left on the server
+    wav = _tone(tmp_path / "cancelled-call.wav", 900, rate=22050, hz=550)  # about 40 MB
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": 2 << 20},
+    )
+    _pick(page, wav)
+    page.locator(".rr-upload-start").click()
+    row = page.locator(".rr-upl-row", has_text="cancelled-call.wav")
+    page.wait_for_function(
+        "() => { const r = [...document.querySelectorAll('.rr-upl-row')].find("
+        "e => e.textContent.includes('cancelled-call.wav'));"
+        " return r && Number(r.dataset.sent) > 4 * 1048576; }"
+    )
+    upload_id = row.get_attribute("data-upload")
+    row.locator(".rr-upl-cancel").click()
+    page.wait_for_selector(".rr-upl-row[data-state='cancelled']:has-text('cancelled-call.wav')")
+    deadline = time.monotonic() + 60
+    assert relay.seen(f"/uploads/sessions/{upload_id}"), "the upload never reached the server"
+    while not any(r.method == "DELETE" for r in relay.seen(f"/uploads/sessions/{upload_id}")):
+        assert time.monotonic() < deadline, "the cancel never reached the server"
+        time.sleep(0.2)
+    deadline = time.monotonic() + 60
+    part = dashboard.data_dir / "tmp" / f"upload-part-{upload_id}"
+    while part.exists():
+        assert time.monotonic() < deadline, "the cancelled upload's data was left behind"
+        time.sleep(0.2)
+    with RecordRoute(Settings(data_dir=dashboard.data_dir, min_free_mb=0)) as app:
+        names = [r.original_name for r in app.recordings.list()]
+        assert "dropped-notes.txt" in names and "cancelled-call.wav" not in names

@@ -76,6 +76,12 @@ def lab(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         PYTHONPATH=str(REPO),
         HF_HUB_OFFLINE="1",
     )
+    # open the notebook on its own kernel, with no "Select Kernel" dialog in the way
+    settings = tmp_path / "lab-settings" / "@jupyterlab" / "notebook-extension"
+    settings.mkdir(parents=True)
+    (settings / "tracker.jupyterlab-settings").write_text(
+        json.dumps({"autoStartDefaultKernel": True}), encoding="utf-8"
+    )
     log = (tmp_path / "lab.log").open("wb")
     proc = subprocess.Popen(
         [
@@ -90,6 +96,7 @@ def lab(tmp_path: Path) -> Iterator[tuple[str, Path]]:
             f"--IdentityProvider.token={token}",
             f"--ServerApp.root_dir={tmp_path}",
             "--ServerApp.port_retries=0",
+            f"--LabApp.user_settings_dir={tmp_path / 'lab-settings'}",
         ],
         cwd=tmp_path,
         env=env,
@@ -118,8 +125,21 @@ def lab(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 
 
 def _menu(page: Any, item: str) -> None:
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-    page.locator(".lm-Menu-itemLabel").filter(has_text=re.compile(f"^{item}$")).first.click()
+    """Run menu -> ``item``, once the notebook is the current panel (before that it is greyed)."""
+    label = re.compile(f"^{re.escape(item)}$")
+    deadline = time.monotonic() + STEP_MS / 1000
+    while True:
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        entry = page.locator(".lm-Menu-item").filter(
+            has=page.locator(".lm-Menu-itemLabel", has_text=label)
+        )
+        entry.first.wait_for()
+        if "lm-mod-disabled" not in (entry.first.get_attribute("class") or ""):
+            entry.first.click()
+            return
+        page.keyboard.press("Escape")
+        assert time.monotonic() < deadline, f"the Run menu's {item!r} stayed disabled"
+        page.locator(".jp-Notebook .jp-Cell").first.click()  # make the notebook current
 
 
 def test_the_uploader_and_the_player_work_in_jupyterlab(

@@ -60,6 +60,8 @@ def test_rename_a_speaker_in_the_viewer_and_export_srt(
         label = next(o for o in pick.locator("option").all_inner_texts() if "two-readers" in o)
         pick.select_option(label=label)
         page.wait_for_selector(".rr-speakers-table:has-text('Speaker 2')")
+        # the player draws the transcript in the browser: wait until its lines are there
+        page.locator(".rr-viewer-transcript .rr-speaker").nth(1).wait_for()
         assert page.locator(".rr-viewer-transcript .rr-speaker").count() >= 2
 
         page.locator(".rr-speaker-pick select").select_option(label="Speaker 1")
