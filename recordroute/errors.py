@@ -7,6 +7,33 @@ never swallows an exception and never reads corrupt data as empty.
 
 from __future__ import annotations
 
+#: how much of a bad value a message repeats
+ECHO_CHARS = 80
+
+
+def echo(value: object, limit: int = ECHO_CHARS) -> str:
+    """``repr(value)`` for a message, cut to ``limit`` characters, saying how long it was.
+
+    Messages repeat the bad value so the user sees what was wrong, but never a whole
+    100 KB input.
+    """
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    size = len(value) if isinstance(value, str | bytes | list | tuple | dict) else len(text)
+    unit = "bytes" if isinstance(value, bytes) else "characters"
+    return f"{text[:limit]}... ({size} {unit})"
+
+
+def size_text(size: int) -> str:
+    """A size for people: ``2.9 MB``, ``512 KB``, ``37 bytes`` (1 MB = 1024 KB)."""
+    if size >= 1024 * 1024:
+        value = size / (1024 * 1024)
+        return f"{value:.1f} MB".replace(".0 MB", " MB")
+    if size >= 1024:
+        return f"{size / 1024:.1f} KB".replace(".0 KB", " KB")
+    return f"{size} bytes"
+
 
 class RecordRouteError(Exception):
     """Base class: ``message`` says what went wrong, ``fix`` says what to do."""
@@ -42,6 +69,12 @@ class UnsupportedFileError(InvalidInputError):
     """A file's type is not one RecordRoute can process."""
 
     code = "unsupported_file"
+
+
+class EmptyFileError(InvalidInputError):
+    """A file to add has no content."""
+
+    code = "empty_file"
 
 
 class NotFoundError(RecordRouteError):
@@ -127,12 +160,14 @@ class AuthError(RecordRouteError):
 
 
 __all__ = [
+    "ECHO_CHARS",
     "AuthError",
     "ConfigError",
     "ConflictError",
     "CorruptDataError",
     "DiskFullError",
     "DuplicateRecordingError",
+    "EmptyFileError",
     "InvalidInputError",
     "JobCancelledError",
     "NotFoundError",
@@ -145,4 +180,6 @@ __all__ = [
     "TransientProviderError",
     "UnsafePathError",
     "UnsupportedFileError",
+    "echo",
+    "size_text",
 ]

@@ -144,6 +144,8 @@ class ApiServer:
     ws_port: int = 0
     proc: subprocess.Popen[str] | None = None
     info: dict[str, Any] = field(default_factory=dict)
+    #: where the process's stderr goes (inherited when None)
+    stderr_path: Path | None = None
 
     def start(self, timeout: float = 60) -> ApiServer:
         self.port, self.ws_port = free_port(), free_port()
@@ -166,14 +168,17 @@ class ApiServer:
         env = child_env(
             **{"RECORDROUTE_TOKEN": self.token, "RECORDROUTE_MIN_FREE_MB": "0", **self.env}
         )
+        stderr = None if self.stderr_path is None else self.stderr_path.open("ab")
         self.proc = subprocess.Popen(
             command,
             stdout=subprocess.PIPE,
-            stderr=None,
+            stderr=stderr,
             text=True,
             env=env,
             cwd=self.data_dir.parent,
         )
+        if stderr is not None:
+            stderr.close()  # the child has its own copy
         lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=_pump, args=(self.proc, lines), daemon=True).start()
         try:

@@ -84,12 +84,12 @@ def test_ask_refuses_bad_input(server: ApiServer) -> None:
     cases: list[tuple[dict[str, Any], str]] = [
         ({}, "needs 'question'"),
         ({"question": ""}, "The question is empty"),
-        ({"question": "budget", "mode": "poem"}, "Answer mode 'poem' is not known"),
+        ({"question": "budget", "mode": "poem"}, "'mode' is 'poem', which is not allowed"),
         ({"question": "budget", "speakers": ["Mina"]}, "speaker"),
         ({"question": "budget", "start": "yesterday"}, "not an ISO date"),
-        ({"question": "budget", "stream": "yes"}, "'stream' must be true or false"),
+        ({"question": "budget", "stream": "yes"}, "'stream' is 'yes'; it must be true or false"),
         ({"question": "budget", "stream": True, "ask_id": "x"}, "is not a UUID"),
-        ({"question": "budget", "tags": "x"}, "'tags' must be a list"),
+        ({"question": "budget", "tags": "x"}, "'tags' is 'x'; it must be a list"),
         ({"question": "budget", "mode": "written", "stream": True}, "Written answers need"),
     ]
     for body, message in cases:
@@ -103,7 +103,7 @@ def test_openapi_describes_the_ask_routes(server: ApiServer) -> None:
     paths = document["paths"]
     assert "post" in paths["/recordroute/api/v1/ask"]
     assert {"get", "delete"} <= set(paths["/recordroute/api/v1/conversations/{conversation_id}"])
-    assert "Answer" in document["components"]["schemas"]
+    assert "AnswerOut" in document["components"]["schemas"]
 
 
 def test_cli_ask_and_conversations(

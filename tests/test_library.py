@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import errno
 import io
 import os
 import time
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -18,7 +20,7 @@ from recordroute import (
     StorageError,
     UnsupportedFileError,
 )
-from recordroute.errors import TooLargeError
+from recordroute.errors import EmptyFileError, TooLargeError
 from recordroute.events import Event
 from tests.conftest import write
 
@@ -239,3 +241,71 @@ def test_remove_artifacts_keeps_the_upload(app: RecordRoute, tmp_path: Path) -> 
     assert not (app.data_dir / summary.rel_path).exists()
     with pytest.raises(ConflictError, match="The uploaded file itself cannot be removed"):
         app._library.remove_artifacts(app.recordings.artifacts(rec.id))
+
+
+def test_names_and_tags_are_nfc_and_names_are_cut_by_bytes_keeping_the_suffix(
+    app: RecordRoute,
+) -> None:
+    nfd = unicodedata.normalize("NFD", "회의록 1.txt")
+    tag = unicodedata.normalize("NFD", "예산")
+    rec = app.recordings.add_upload(nfd, io.BytesIO(b"nfd"), tags=[tag])
+    assert rec.display_name == rec.original_name == "회의록 1.txt" and rec.tags == ("예산",)
+    assert [r.id for r in app.recordings.list(text="회의록")] == [rec.id]
+    assert [r.id for r in app.recordings.list(tag=tag)] == [rec.id]
+    assert app.recordings.rename(rec.id, unicodedata.normalize("NFD", "새 이름")).display_name == (
+        "새 이름"
+    )
+    long = app.recordings.add_upload("가" * 90 + ".txt", io.BytesIO(b"long"))
+    assert long.display_name == "가" * 90 + ".txt" and long.kind == "text"
+    assert long.original_name == "가" * 65 + ".txt" and len(long.original_name.encode()) <= 200
+    assert (app.data_dir / "uploads" / long.id / long.original_name).read_bytes() == b"long"
+    # its outputs fit too, each under its own name
+    for kind in ("transcript", "summary"):
+        art = app.recordings.save_artifact(long.id, kind, "md", kind)
+        assert art.file_name.endswith(f".{kind}.md") and len(art.file_name.encode()) <= 240
+    edited = app.transcripts.edit(long.id, unicodedata.normalize("NFD", "편집"))
+    assert app.recordings.read_text(edited.id) == "편집"
+
+
+def test_empty_files_are_refused_and_leave_nothing(app: RecordRoute, tmp_path: Path) -> None:
+    with pytest.raises(EmptyFileError) as caught:
+        app.add_file(write(tmp_path / "empty.txt", b""))
+    assert "'empty.txt' is empty (0 bytes)" in caught.value.message
+    assert "Choose the file again" in caught.value.fix
+    assert app.recordings.count(deleted=None) == 0
+    assert list((app.data_dir / "uploads").iterdir()) == []
+    assert list((app.data_dir / "tmp").iterdir()) == []
+
+
+def test_a_store_that_fails_half_way_keeps_no_row_and_no_folder(
+    app: RecordRoute, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_open = os.open
+    failed: list[str] = []
+
+    def failing_open(path: str, flags: int, *args: int, **kwargs: int) -> int:
+        if Path(path).parent.name == "uploads" and not failed:  # the folder, after the move
+            failed.append(str(path))
+            raise OSError(errno.EIO, "Input/output error")
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", failing_open)
+    with pytest.raises(StorageError) as caught:
+        app.recordings.add_upload("note.txt", io.BytesIO(b"some text"))
+    monkeypatch.undo()
+    assert failed, "the failure was not injected"
+    assert "could not be stored (Input/output error); nothing was kept" in caught.value.message
+    assert "writable" in caught.value.fix
+    assert app.recordings.count(deleted=None) == 0
+    assert list((app.data_dir / "uploads").iterdir()) == []
+    assert app.recordings.add_upload("note.txt", io.BytesIO(b"some text")).kind == "text"
+
+
+def test_messages_repeat_only_a_piece_of_a_huge_value(app: RecordRoute) -> None:
+    rec = app.recordings.add_upload("n.txt", io.BytesIO(b"n"))
+    with pytest.raises(InvalidInputError) as caught:
+        app.recordings.rename(rec.id, "x" * 100_000)
+    assert len(caught.value.message) < 200 and "(100000 characters)" in caught.value.message
+    with pytest.raises(InvalidInputError) as caught:
+        app.recordings.get("y" * 100_000)
+    assert len(caught.value.message) < 200

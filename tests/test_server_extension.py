@@ -16,7 +16,7 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from recordroute.server.app import NATIVE_ROUTES
-from recordroute.server.openapi_uploads import document
+from recordroute.server.openapi import document
 from tests.server_support import (
     API,
     REPO,

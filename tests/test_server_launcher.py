@@ -36,6 +36,8 @@ pytestmark = pytest.mark.slow
 class Serve:
     def __init__(self, data_dir: Path, *args: str, workers: int = 1) -> None:
         self.port, self.ws_port = free_port(), free_port()
+        self.stderr_path = data_dir.parent / "serve-stderr.txt"
+        stderr = self.stderr_path.open("ab")
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -57,11 +59,12 @@ class Serve:
                 *args,
             ],
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=stderr,
             text=True,
             env=child_env(RECORDROUTE_MIN_FREE_MB="0"),
             cwd=data_dir.parent,
         )
+        stderr.close()
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._pump, daemon=True).start()
         self.info: dict[str, Any] = {}
@@ -188,6 +191,10 @@ def test_shutdown_with_the_token_stops_everything_cleanly(serve: Any) -> None:
     assert info["token"] is None  # a configured token is not printed
     assert "token" not in info["dashboards"]
     family = launched.family()
+    # failed requests are logged with their URL by the API and by Voila: never the token
+    _, voila_port = launched.tree()
+    assert request(voila_port, "GET", f"/nothing-here?token={token}").status == 404
+    assert request(launched.port, "GET", f"{API}/nothing-here?token={token}").status == 404
     assert request(launched.port, "POST", "/shutdown").status == 401
     reply = request(
         launched.port, "POST", "/shutdown", headers={"Authorization": f"Bearer {token}"}
@@ -195,6 +202,13 @@ def test_shutdown_with_the_token_stops_everything_cleanly(serve: Any) -> None:
     assert reply.status == 200
     assert launched.proc.wait(90) == 0
     assert wait_gone(family, 30) == []
+    logged = launched.stderr_path.read_text(encoding="utf-8")
+    assert "404 GET /nothing-here?token=[redacted]" in logged, logged[-3000:]  # Voila
+    assert f"404 GET {API}/nothing-here?token=[redacted]" in logged, logged[-3000:]
+    assert token not in logged
+    assert token not in (launched.stderr_path.parent / "db" / "log" / "recordroute.log").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_a_failed_start_prints_no_listening_line_and_says_why(tmp_path: Path) -> None:

@@ -62,7 +62,7 @@ def test_tag_and_recording_choices_and_a_job_with_a_template(server: ApiServer) 
     reset = server.api("PUT", f"/recordings/{rid}/template", json_body={"template": None})
     assert reset.json()["template"] == "lecture"
     wrong = server.api("PUT", f"/recordings/{rid}/template", json_body={"template": 3})
-    assert wrong.status == 400 and "'template' must be a template name or null" in wrong.text
+    assert wrong.status == 400 and "'template' is 3; it must be a string" in wrong.text
     unknown = server.api(
         "POST",
         "/jobs",

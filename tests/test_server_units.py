@@ -11,7 +11,7 @@ import pytest
 from tornado.web import RequestHandler
 
 from recordroute import RecordRoute, errors
-from recordroute.server import openapi_uploads as openapi
+from recordroute.server import openapi
 from recordroute.server.app import make_app, make_compat_socket_app
 from recordroute.server.auth import (
     OriginPolicy,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
@@ -78,13 +79,15 @@ class RecordingsService:
         limit: int | None = None,
         offset: int = 0,
     ) -> builtins.list[Recording]:
-        """Recordings matching the filters; ``deleted=None`` lists active and deleted."""
+        """Recordings matching the filters; ``deleted=None`` lists active and deleted.
+
+        ``tag`` and ``text`` are read in Unicode NFC, as names and tags are stored."""
         return self._library.list_recordings(
             RecordingQuery(
                 deleted=deleted,
                 kind=kind,
-                tag=tag,
-                text=text,
+                tag=None if tag is None else unicodedata.normalize("NFC", tag),
+                text=None if text is None else unicodedata.normalize("NFC", text),
                 sort=sort,
                 descending=descending,
                 limit=limit,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -102,17 +103,18 @@ class SearchService:
         close to the query's.  ``html`` marks matches with ``<mark>`` in escaped text.
         ``spoken_by`` keeps recordings where that speaker (a name or "Speaker N") talks,
         and whose matching passage they said (most of its time; a passage without
-        times, such as a summary's, only needs them in the recording).
+        times, such as a summary's, only needs them in the recording).  The query,
+        tags and speaker are read in Unicode NFC, as names, tags and texts are stored.
         """
         filters = SearchFilters(
             start=start,
             end=end,
             kinds=tuple(kinds),  # type: ignore[arg-type]
-            tags=tuple(tags),
+            tags=tuple(unicodedata.normalize("NFC", t) for t in tags),
         )
-        who = SpokenBy([spoken_by], self.speakers_of)
+        who = SpokenBy([unicodedata.normalize("NFC", spoken_by)], self.speakers_of)
         found = self.index.search(
-            text,
+            unicodedata.normalize("NFC", text),
             model=self.model_key(),
             embed=self._engines.embed,
             k=max(k * 5, 50) if who else k,

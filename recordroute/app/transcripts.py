@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
-from ..errors import InvalidInputError, NotFoundError
+from ..errors import InvalidInputError, NotFoundError, echo
 from ..models import Artifact, Segment
 from ..pipeline import formats, speakers
 from .recordings import RecordingsService
@@ -54,13 +55,14 @@ class TranscriptsService:
     def edit(self, recording_id: str, text: str) -> Artifact:
         """Save the user's own transcript; later pipeline runs keep it."""
         self._recordings.get_active(recording_id)
+        text = unicodedata.normalize("NFC", text)
         return self._recordings.save_artifact(recording_id, "transcript", "md", text, edited=True)
 
     def export(self, recording_id: str, fmt: str) -> tuple[str, str]:
         """The transcript as ``txt``, ``md``, ``srt``, ``vtt`` or ``json``: (file name, text)."""
         if fmt not in EXPORT_FORMATS:
             raise InvalidInputError(
-                f"Export format {fmt!r} is not known.",
+                f"Export format {echo(fmt)} is not known.",
                 f"Use one of: {', '.join(EXPORT_FORMATS)}.",
             )
         rec = self._recordings.get(recording_id)

@@ -25,6 +25,7 @@ from ..errors import (
     InvalidInputError,
     NotFoundError,
     TooLargeError,
+    size_text,
 )
 from ..models import Job, Recording, UploadSession
 from ..pipeline import plan_steps
@@ -98,7 +99,7 @@ class UploadsService:
         limit = self._library.max_upload_bytes
         if size > limit:
             raise TooLargeError(
-                f"{name!r} is {size / 2**20:.0f} MB; the limit is {limit // 2**20} MB.",
+                f"{name!r} is {size_text(size)}; the limit is {size_text(limit)}.",
                 "Split the recording or raise RECORDROUTE_MAX_UPLOAD_MB.",
             )
         if steps is not None:

@@ -10,11 +10,12 @@ import dataclasses
 import io
 import json
 import logging
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
 from ..engine_protocols import CancelCheck, Diarizer, Embedder, LanguageModel, Transcriber
-from ..errors import InvalidInputError, JobCancelledError, UnsupportedFileError
+from ..errors import InvalidInputError, JobCancelledError, UnsupportedFileError, echo
 from ..models import Recording, Segment
 from . import formats, speakers
 from .grounded import GroundedSummarizer
@@ -84,7 +85,7 @@ def plan_steps(
         name = STEP_ALIASES.get(raw, raw)
         if name not in STEP_ORDER:
             raise InvalidInputError(
-                f"{raw!r} is not a pipeline step.",
+                f"{echo(raw)} is not a pipeline step.",
                 f"Use some of: {', '.join(STEP_ORDER)} (or stt, summary, embedding).",
             )
         names.append(name)
@@ -174,6 +175,7 @@ def ingest(ctx: StepContext) -> None:
             f"{rec.original_name!r} has no known type, so it cannot be processed.",
             "Convert it to audio, video, PDF or text and add it again.",
         )
+    text = unicodedata.normalize("NFC", text)  # a Mac's decomposed Hangul is found by search
     _save(ctx, "transcript", "md", text if text.endswith("\n") else text + "\n")
     ctx.report(1.0, "ingest: text extracted")
 

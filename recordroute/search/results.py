@@ -15,7 +15,7 @@ from datetime import date, datetime, time
 
 import numpy.typing as npt
 
-from ..errors import InvalidInputError
+from ..errors import InvalidInputError, echo
 from ..models import Recording, RecordingKind
 
 #: the recording kinds a filter may name (same order as ``models.RecordingKind``)
@@ -28,7 +28,7 @@ def check_kind(kind: str) -> RecordingKind:
         if kind == known:
             return known
     raise InvalidInputError(
-        f"Recording type {kind!r} is not known.",
+        f"Recording type {echo(kind)} is not known.",
         f"Use one of: {', '.join(RECORDING_KINDS)}.",
     )
 

@@ -25,7 +25,7 @@ from tornado.web import Application, RequestHandler, url
 from ..app import RecordRoute
 from ..config import Settings
 from ..errors import RecordRouteError
-from ..logs import configure_logging
+from ..logs import configure_logging, protect
 from . import compat, compat_post
 from . import handlers_speakers as hs
 from .base import NotFoundHandler
@@ -57,7 +57,7 @@ from .handlers_templates import (
     TemplatesHandler,
 )
 from .handlers_uploads import UploadsHandler
-from .openapi import API
+from .schemas import API
 from .websocket import CompatSocket, EventsSocket
 from .workers import WorkerSupervisor
 
@@ -299,6 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.load({"data_dir": args.data_dir, "host": args.host, "port": args.port})
         configure_logging(settings, stderr=True)
         token = settings.token or secrets.token_urlsafe(32)
+        protect(token)  # never in a log line, the HTTP layer's included
         options = options_from(args, settings, token)
         with RecordRoute(settings) as app:
             return asyncio.run(serve(app, options))

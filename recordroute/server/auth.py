@@ -18,6 +18,8 @@ Rules (each is tested in ``tests/test_server_security.py``):
   User-Agent (Electron's default names the app: ``RecordRoute/<v> ... Electron/<v>``)
   and, where the browser sends them, fetch metadata saying it is a script call.
 * On a loopback bind the ``Host`` header must name a loopback host (DNS rebinding).
+* A ``Host`` or ``Origin`` that is not well formed (``127.0.0.1:8080.evil.example``,
+  ``localhost:abc``, ``http://a:b``, port 99999) is refused with 403.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ import urllib.parse
 from collections.abc import Iterable, Mapping
 
 LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost")
+#: ``name[:port]`` or ``[IPv6][:port]``, nothing else
+_HOST_RE = re.compile(r"^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9._-]+))(?::([0-9]{1,5}))?$")
 
 #: the desktop shell's default User-Agent: Electron puts the app's name (package.json
 #: ``productName`` or ``name``, spaces removed) before ``Chrome/`` and ``Electron/``
@@ -50,15 +54,15 @@ def is_loopback_host(host: str) -> bool:
 
 
 def split_host(host_header: str) -> tuple[str, int | None]:
-    """``host[:port]`` (IPv6 in brackets) as (host, port)."""
-    text = host_header.strip()
-    if text.startswith("["):
-        end = text.find("]")
-        name, rest = text[1:end], text[end + 1 :]
-        port = rest[1:] if rest.startswith(":") else ""
-    else:
-        name, _, port = text.partition(":")
-    return name.lower(), int(port) if port.isdigit() else None
+    """``host[:port]`` (IPv6 in brackets) as (host, port); ValueError if not well formed."""
+    match = _HOST_RE.match(host_header.strip())
+    if match is None:
+        raise ValueError(f"not a host[:port]: {host_header[:80]!r}")
+    name = (match.group(1) or match.group(2)).lower()
+    port = int(match.group(3)) if match.group(3) else None
+    if port is not None and not 0 < port < 65536:
+        raise ValueError(f"port out of range: {port}")
+    return name, port
 
 
 def token_from(headers: Mapping[str, str], query_token: str | None, allow_query: bool) -> str:
@@ -93,12 +97,17 @@ def is_desktop_shell(headers: Mapping[str, str]) -> bool:
     return (mode is None or mode in _SHELL_MODES) and (dest is None or dest in _SHELL_DESTINATIONS)
 
 
-def normalize_origin(origin: str) -> str:
-    parts = urllib.parse.urlsplit(origin.strip().lower())
+def normalize_origin(origin: str) -> str | None:
+    """``scheme://host:port`` of an origin; None when it is not well formed (refused)."""
+    try:
+        parts = urllib.parse.urlsplit(origin.strip().lower())
+        given = parts.port
+    except ValueError:  # a port that is not a number or out of range, a broken [IPv6]
+        return None
     if not parts.scheme or not parts.hostname:
         return origin.strip().lower()
     default = {"http": 80, "https": 443, "ws": 80, "wss": 443}.get(parts.scheme)
-    port = parts.port if parts.port is not None else default
+    port = given if given is not None else default
     host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
     return f"{parts.scheme}://{host}:{port}"
 
@@ -119,7 +128,7 @@ class OriginPolicy:
     """Which browser origins may call; built once per server."""
 
     def __init__(self, allowed: Iterable[str] = ()) -> None:
-        self.allowed = {normalize_origin(o) for o in allowed if o}
+        self.allowed = {n for n in (normalize_origin(o) for o in allowed if o) if n is not None}
 
     def allows(
         self,
@@ -136,13 +145,14 @@ class OriginPolicy:
         if origin == "null":
             return allow_null
         parts = _origin_parts(origin)
-        if parts is None:
+        wanted = normalize_origin(origin)
+        if parts is None or wanted is None:
             return False
-        if normalize_origin(origin) == normalize_origin(f"{scheme}://{host_header}"):
+        if wanted == normalize_origin(f"{scheme}://{host_header}"):
             return True
         if self._own(parts, host_header, scheme, own_port):
             return True
-        return normalize_origin(origin) in self.allowed
+        return wanted in self.allowed
 
     @staticmethod
     def _own(
@@ -161,8 +171,9 @@ class OriginPolicy:
 
 
 def host_allowed(host_header: str, bind_host: str) -> bool:
-    """On a loopback bind, only loopback host names may be addressed (DNS rebinding)."""
-    if not is_loopback_host(bind_host):
-        return True
-    name, _ = split_host(host_header)
-    return is_loopback_host(name)
+    """A well-formed ``Host``; on a loopback bind, a loopback name (DNS rebinding)."""
+    try:
+        name, _ = split_host(host_header)
+    except ValueError:
+        return False
+    return is_loopback_host(name) or not is_loopback_host(bind_host)

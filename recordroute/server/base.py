@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from asyncio import Future
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any, ClassVar, TypeVar
 
-from tornado.web import HTTPError, RequestHandler
+from pydantic import BaseModel
+from tornado.web import HTTPError, RequestHandler, stream_request_body
 
-from ..errors import AuthError, InvalidInputError, RecordRouteError
+from ..errors import AuthError, RecordRouteError, TooLargeError, echo, size_text
 from .auth import host_allowed, is_desktop_shell, token_from, token_matches
 from .context import ServerContext
 from .errors import (
@@ -20,9 +22,16 @@ from .errors import (
     describe,
     http_payload,
 )
+from .parsing import load_json, nfc, parse_body, parse_query
+from .schemas import Reply
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+
+#: how far past its limit a body is still read, so the handler (not the HTTP layer,
+#: which answers a bare 400) sees the overflow of a chunked body and answers 413
+BODY_SLACK = 16 * 1024 * 1024
 
 CORS_HEADERS = "Content-Type, Authorization, X-RecordRoute-Token, Range"
 
@@ -36,9 +45,13 @@ def check_access(
     if options.auth == "jupyter":
         return  # the jupyter_server's own login, host and origin checks apply
     if not host_allowed(request.host, options.host):
+        loopback = options.loopback
         raise ForbiddenError(
-            f"The host name {request.host_name!r} is not allowed on a loopback server.",
-            "Use 127.0.0.1 or localhost in the URL.",
+            f"The Host header {echo(request.host)} is not "
+            + ("a loopback name, so this loopback server refuses it." if loopback else "valid."),
+            "Use 127.0.0.1 or localhost in the URL (with the port, e.g. 127.0.0.1:8080)."
+            if loopback
+            else "Use the server's address as host[:port].",
         )
     origin = request.headers.get("Origin")
     allow_null = compat and is_desktop_shell(request.headers)
@@ -54,7 +67,7 @@ def check_access(
                 "the desktop app.",
             )
         raise ForbiddenError(
-            f"Requests from the web page origin {origin!r} are not allowed.",
+            f"Requests from the web page origin {echo(origin)} are not allowed.",
             "Open the page from this server or the dashboards, or start the server with "
             "--allow-origin for that origin.",
         )
@@ -80,8 +93,33 @@ def check_access(
         )
 
 
+def declared_length(handler: RequestHandler) -> int | None:
+    raw = handler.request.headers.get("Content-Length")
+    return int(raw) if raw is not None and raw.strip().isdigit() else None
+
+
+def limit_body(
+    handler: RequestHandler, limit: int, refusal: Callable[[int], TooLargeError]
+) -> None:
+    """Refuse a declared body over ``limit`` now, and let the handler see any other
+    overflow (chunked bodies) before the HTTP layer does."""
+    connection = handler.request.connection
+    declared = declared_length(handler)
+    if declared is not None and declared > limit:
+        if connection is not None:  # read none of it: the reply closes the connection
+            connection.set_max_body_size(declared)  # type: ignore[attr-defined]
+        raise refusal(declared)
+    if connection is not None:
+        connection.set_max_body_size(limit + BODY_SLACK)  # type: ignore[attr-defined]
+
+
+@stream_request_body
 class BaseHandler(RequestHandler):
-    """Thin handlers: parse, make one facade call off the IOLoop, render."""
+    """Thin handlers: parse, make one facade call off the IOLoop, render.
+
+    Bodies are read as they arrive (up to ``max_json_bytes``, else 413 at once); the
+    handler's method runs when the whole body is there.
+    """
 
     #: original-client route: original shapes, ``Origin: null`` allowed, no token on loopback
     compat: ClassVar[bool] = False
@@ -94,6 +132,8 @@ class BaseHandler(RequestHandler):
 
     def initialize(self, ctx: ServerContext) -> None:
         self.ctx = ctx
+        self._body = bytearray()
+        self._body_limit = ctx.options.max_json_bytes
 
     # -- access ------------------------------------------------------------------------
     def prepare(self) -> None:
@@ -101,10 +141,29 @@ class BaseHandler(RequestHandler):
             self, self.ctx, compat=self.compat, public=self.public, shutdown=self.shutdown_route
         )
         self._cors()
+        limit_body(self, self._body_limit, self.too_large)
+
+    def too_large(self, size: int) -> TooLargeError:
+        limit = self._body_limit
+        return TooLargeError(
+            f"The request body is {size_text(size)}; this route takes at most {size_text(limit)}.",
+            "Send a smaller body (a very long transcript can be uploaded as a text file).",
+        )
+
+    def data_received(self, chunk: bytes) -> Awaitable[None] | None:
+        if self._finished:
+            return None
+        if len(self._body) + len(chunk) > self._body_limit:
+            error = self.too_large(len(self._body) + len(chunk))
+            log.info("%s %s -> too_large (streamed body)", self.request.method, self.request.path)
+            self.send_error(413, exc_info=(type(error), error, None))  # closes the connection
+            return None
+        self._body += chunk
+        return None
 
     def _cors(self) -> None:
         origin = self.request.headers.get("Origin")
-        if origin and self.ctx.options.auth == "token":
+        if origin and self.ctx.options.auth == "token" and self._origin_allowed(origin):
             self.set_header("Access-Control-Allow-Origin", origin)
             self.set_header("Vary", "Origin")
             self.set_header(
@@ -112,14 +171,27 @@ class BaseHandler(RequestHandler):
                 "Content-Range, Content-Length, Accept-Ranges, Content-Disposition",
             )
 
-    def options(self, *args: str, **kwargs: str) -> None:
-        """CORS preflight for allowed origins (access was checked in prepare)."""
-        methods = [
+    def _origin_allowed(self, origin: str) -> bool:
+        """Only an origin that may call gets CORS headers (a refusal does not echo it)."""
+        request = self.request
+        return self.ctx.policy.allows(
+            origin,
+            request.host,
+            request.protocol,
+            allow_null=self.compat and is_desktop_shell(request.headers),
+            own_port=self.ctx.api_port,
+        )
+
+    def allowed_methods(self) -> list[str]:
+        return [
             m
             for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
             if getattr(type(self), m.lower()) is not getattr(RequestHandler, m.lower())
         ]
-        self.set_header("Access-Control-Allow-Methods", ", ".join(methods))
+
+    def options(self, *args: str, **kwargs: str) -> None:
+        """CORS preflight for allowed origins (access was checked in prepare)."""
+        self.set_header("Access-Control-Allow-Methods", ", ".join(self.allowed_methods()))
         self.set_header("Access-Control-Allow-Headers", CORS_HEADERS)
         self.set_header("Access-Control-Max-Age", "600")
         self.set_status(204)
@@ -134,63 +206,46 @@ class BaseHandler(RequestHandler):
 
     # -- input -----------------------------------------------------------------------
     def json_body(self, *, allow_empty: bool = False) -> dict[str, Any]:
-        """The request body as a JSON object; requires ``Content-Type: application/json``."""
-        body = self.request.body
+        """The request body as a JSON object (strings in NFC); requires
+        ``Content-Type: application/json``."""
+        body = bytes(self._body)
         if not body and allow_empty:
             return {}
         kind = self.request.headers.get("Content-Type", "").split(";")[0].strip().lower()
         if kind != "application/json" and not kind.endswith("+json"):
             raise UnsupportedMediaTypeError(
-                f"The body has Content-Type {kind or '(none)'!r}.",
+                f"The body has Content-Type {echo(kind or '(none)')}.",
                 "Send JSON with 'Content-Type: application/json'.",
             )
-        try:
-            value = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise MalformedRequestError(
-                f"The body is not valid JSON ({exc}).", "Send one JSON object."
-            ) from None
+        value = load_json(body)
         if not isinstance(value, dict):
             raise MalformedRequestError(
                 f"The body is JSON {type(value).__name__}, not an object.", "Send one JSON object."
             )
-        return value
+        return dict(nfc(value))
 
-    def query_int(self, name: str, default: int, low: int, high: int) -> int:
-        raw = self.get_query_argument(name, None)
-        if raw is None or raw == "":
-            return default
-        try:
-            value = int(raw)
-        except ValueError:
-            raise InvalidInputError(
-                f"Query parameter {name}={raw!r} is not a whole number.",
-                f"Use a number from {low} to {high}.",
-            ) from None
-        if not low <= value <= high:
-            raise InvalidInputError(
-                f"Query parameter {name}={value} is out of range.",
-                f"Use a number from {low} to {high}.",
-            )
-        return value
+    def body_model(self, model: type[M]) -> M:
+        """The JSON body read through ``model`` (a clear 400 naming the bad field)."""
+        return parse_body(model, self.json_body())
 
-    def query_choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
-        raw = self.get_query_argument(name, None)
-        if raw is None or raw == "":
-            return default
-        if raw not in choices:
-            raise InvalidInputError(
-                f"Query parameter {name}={raw!r} is not allowed.",
-                f"Use one of: {', '.join(choices)}.",
-            )
-        return raw
+    def query_model(self, model: type[M]) -> M:
+        """The query string read through ``model``; empty values count as absent."""
+        arguments = {
+            name: [self.decode_argument(v, name=name) for v in values]
+            for name, values in self.request.query_arguments.items()
+        }
+        return parse_query(model, arguments)
 
     # -- output ----------------------------------------------------------------------
-    def send_json(self, value: Any, status: int = 200) -> None:
+    def send_model(self, value: Reply, status: int = 200) -> Future[None]:
+        """A reply built from its model (the one the OpenAPI document describes)."""
+        return self.send_json(value.to_json(), status)
+
+    def send_json(self, value: Any, status: int = 200) -> Future[None]:
         self.set_status(status)
         self.set_header("Content-Type", "application/json; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
-        self.finish(json.dumps(value, ensure_ascii=False, default=str))
+        return self.finish(json.dumps(value, ensure_ascii=False, default=str))
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc_info = kwargs.get("exc_info")
@@ -205,6 +260,8 @@ class BaseHandler(RequestHandler):
             body = http_payload(status_code, reason if status_code < 500 else "")
         self.clear_header("Content-Disposition")
         self.clear_header("Content-Range")
+        if status == 405:
+            self.set_header("Allow", ", ".join([*self.allowed_methods(), "OPTIONS"]))
         self.set_status(status)
         self._cors()
         self.set_header("Content-Type", "application/json; charset=utf-8")

@@ -19,6 +19,7 @@ from . import compat_views as views
 from .auth import split_host
 from .compat_base import CompatHandler, CompatReply, file_uuid
 from .context import HistoryCache, ServerContext
+from .errors import describe
 from .handlers_artifacts import DownloadBase
 from .handlers_search import parse_moment
 
@@ -53,6 +54,22 @@ class FrontendHandler(StaticFileHandler):
         from .base import check_access
 
         check_access(self, self.ctx, compat=True, public=False, shutdown=False)
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """A refusal in the API's JSON shape; a missing file: 404 with an empty body."""
+        exc = (kwargs.get("exc_info") or (None, None, None))[1]
+        if isinstance(exc, RecordRouteError):
+            status, body = describe(exc, self.ctx.data_dir)
+            self.set_status(status)
+            self.set_header("Content-Type", "application/json; charset=utf-8")
+            self.finish(json.dumps(body, ensure_ascii=False))
+            return
+        self.clear_header("Content-Type")
+        self.finish()
+
+    def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
+        if not isinstance(value, RecordRouteError):
+            super().log_exception(typ, value, tb)
 
 
 def frontend_index(folder: Path) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import AuthError, RecordRouteError
 from .base import BaseHandler
-from .errors import MalformedRequestError, redact, status_for
+from .errors import JsonTooDeepError, MalformedRequestError, redact, status_for
 
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _UUID_RE = re.compile(rf"^{_UUID}$")
@@ -72,6 +72,8 @@ class CompatHandler(BaseHandler):
         """The JSON body; unparseable JSON gets the original's plain-text 400."""
         try:
             return self.json_body(allow_empty=allow_empty)
+        except JsonTooDeepError as exc:
+            raise CompatReply(400, text=f"Invalid JSON payload: {exc.message} {exc.fix}") from None
         except MalformedRequestError:
             raise CompatReply(400, text="Invalid JSON payload") from None
 

@@ -13,7 +13,7 @@ import uuid
 from typing import Any
 
 from ..app import RecordRoute
-from ..errors import ConflictError, NotFoundError, RecordRouteError
+from ..errors import ConflictError, NotFoundError, RecordRouteError, echo
 from . import compat_desktop as desktop
 from . import compat_views as views
 from .compat_base import CompatHandler, CompatReply, file_uuid, record_from_path
@@ -129,6 +129,17 @@ class ProcessHandler(CompatHandler):
             await self._queue_for_renderer(body)
             return
         file_path = _text_field(body, "file_path", "Missing file_path")
+        steps = body.get("steps")
+        if steps is not None and (
+            not isinstance(steps, list) or not all(isinstance(s, str) for s in steps)
+        ):  # refused before anything is queued
+            raise CompatReply(
+                400,
+                {
+                    "error": f"'steps' must be a list of step names, not {echo(steps)}.",
+                    "details": 'Send e.g. {"file_path": "...", "steps": ["stt", "summary"]}.',
+                },
+            )
         task = body.get("task_id")
         task_id = task if isinstance(task, str) and task.strip() else str(uuid.uuid4())
         await self.ctx.hub.start()

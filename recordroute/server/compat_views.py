@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ..app import RecordRoute
-from ..errors import NotFoundError, RecordRouteError
+from ..errors import NotFoundError, RecordRouteError, echo
 from ..models import Artifact, Job, Recording
 from . import compat_desktop as desktop
 from .compat_base import local_iso
@@ -221,9 +221,9 @@ def reset_all(app: RecordRoute, chosen: list[str]) -> dict[str, int]:
 def delete_records(app: RecordRoute, ids: list[Any]) -> dict[str, dict[str, Any]]:
     results: dict[str, dict[str, Any]] = {}
     for rid in ids:
-        key = str(rid)
+        key = str(rid) if len(str(rid)) <= 200 else echo(str(rid))  # ids are short
         try:
-            app.recordings.delete(key)
+            app.recordings.delete(str(rid))
             results[key] = {"success": True}
         except RecordRouteError as exc:
             results[key] = {"success": False, "error": exc.message}

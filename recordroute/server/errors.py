@@ -31,6 +31,10 @@ class MalformedRequestError(InvalidInputError):
     code = "malformed_request"
 
 
+class JsonTooDeepError(MalformedRequestError):
+    """A JSON body nests deeper than the parser can follow."""
+
+
 class UnsupportedMediaTypeError(InvalidInputError):
     """The request body has a content type this route does not take."""
 
@@ -50,6 +54,7 @@ STATUS: dict[str, int] = {
     "config_invalid": 500,
     "invalid_input": 400,
     "malformed_request": 400,
+    "empty_file": 400,
     "unsafe_path": 400,
     "unsupported_file": 415,
     "unsupported_media_type": 415,

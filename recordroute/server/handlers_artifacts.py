@@ -11,10 +11,10 @@ from typing import IO
 from tornado.iostream import StreamClosedError
 
 from ..app import RecordRoute
-from ..errors import InvalidInputError
 from ..models import Artifact
-from . import serialize
 from .base import BaseHandler, parse_range
+from .request_models import DownloadQuery, ExportQuery, TranscriptBody
+from .schemas import ArtifactOut
 
 CHUNK = 256 * 1024
 EXPORT_TYPES = {
@@ -118,7 +118,7 @@ class DownloadBase(BaseHandler):
 
 class ArtifactHandler(DownloadBase):
     async def get(self, artifact_id: str) -> None:
-        attachment = self.get_query_argument("download", "") in ("1", "true", "yes")
+        attachment = self.query_model(DownloadQuery).download in ("1", "true", "yes")
         await self.serve(artifact_id, attachment=attachment, generic_type=False)
 
     async def head(self, artifact_id: str) -> None:
@@ -127,16 +127,14 @@ class ArtifactHandler(DownloadBase):
 
 class TranscriptHandler(BaseHandler):
     async def put(self, recording_id: str) -> None:
-        text = self.json_body().get("text")
-        if not isinstance(text, str):
-            raise InvalidInputError("The body needs 'text' (a string).", 'Send {"text": "..."}.')
+        text = self.body_model(TranscriptBody).text
         art = await self.call(self.ctx.app.transcripts.edit, recording_id, text)
-        self.send_json(serialize.artifact(art))
+        self.send_model(ArtifactOut.of(art))
 
 
 class ExportHandler(BaseHandler):
     async def get(self, recording_id: str) -> None:
-        fmt = self.query_choice("format", "txt", tuple(EXPORT_TYPES))
+        fmt = self.query_model(ExportQuery).format
         name, text = await self.call(self.ctx.app.transcripts.export, recording_id, fmt)
         self.set_header("Content-Type", f"{EXPORT_TYPES[fmt]}; charset=utf-8")
         self.set_header("Content-Disposition", content_disposition("attachment", name))

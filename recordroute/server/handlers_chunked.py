@@ -16,48 +16,32 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from typing import Any
 
 from tornado.web import RequestHandler, stream_request_body
 
-from ..errors import InvalidInputError, RecordRouteError, TooLargeError
+from ..errors import InvalidInputError, RecordRouteError, TooLargeError, size_text
 from ..models import UploadSession
-from . import serialize
-from .base import CORS_HEADERS, BaseHandler
+from .base import CORS_HEADERS, BaseHandler, declared_length
+from .schemas import JobOut, RecordingOut, Reply
+from .schemas_uploads import (
+    MAX_CHUNK_BYTES,
+    ChunkQuery,
+    UploadFinished,
+    UploadProgress,
+    UploadSessionOut,
+    UploadStart,
+)
 
 log = logging.getLogger(__name__)
 
-#: the most one piece may carry, and what the widget sends
-MAX_CHUNK_BYTES = 64 * 1024 * 1024
-CHUNK_BYTES = 16 * 1024 * 1024
 #: bytes gathered before a write to disk (two such buffers per piece at most)
 WRITE_BYTES = 1024 * 1024
 TAKE_OVER_S = 15.0
 
 
-def session_json(session: UploadSession) -> dict[str, Any]:
-    return {
-        "id": session.id,
-        "file_name": session.file_name,
-        "size_bytes": session.size_bytes,
-        "received_bytes": session.received_bytes,
-        "state": session.state,
-        "tags": list(session.tags),
-        "steps": None if session.steps is None else list(session.steps),
-        "options": session.options,
-        "recording_id": session.recording_id,
-        "job_id": session.job_id,
-        "duplicate_of": session.duplicate_of,
-        "created_at": serialize.iso(session.created_at),
-        "updated_at": serialize.iso(session.updated_at),
-        "chunk_bytes": CHUNK_BYTES,
-        "max_chunk_bytes": MAX_CHUNK_BYTES,
-    }
-
-
-async def reply_and_close(handler: BaseHandler, body: Any, status: int = 200) -> None:
+async def reply_and_close(handler: BaseHandler, body: Reply, status: int = 200) -> None:
     """Reply, then close the connection, so that the next upload request opens a new one.
 
     A browser silently sends a request again when a *reused* connection drops before the
@@ -65,23 +49,9 @@ async def reply_and_close(handler: BaseHandler, body: Any, status: int = 200) ->
     connection the drop reaches the uploader, which asks where the upload stands and
     sends only the rest.  (A new connection per piece of megabytes costs nothing.)
     """
-    handler.set_status(status)
     handler.set_header("Connection", "close")
-    handler.set_header("Content-Type", "application/json; charset=utf-8")
-    handler.set_header("Cache-Control", "no-store")
-    await handler.finish(json.dumps(body, ensure_ascii=False))
+    await handler.send_model(body, status)
     handler.request.connection.close()  # type: ignore[union-attr]
-
-
-def _strings(body: dict[str, Any], name: str, *, optional: bool) -> list[str] | None:
-    value = body.get(name)
-    if value is None and optional:
-        return None
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise InvalidInputError(
-            f"'{name}' must be a list of strings.", f'Send e.g. {{"{name}": ["transcribe"]}}.'
-        )
-    return list(value)
 
 
 class FreshConnections(BaseHandler):
@@ -105,30 +75,16 @@ class FreshConnections(BaseHandler):
 
 class UploadSessionsHandler(FreshConnections):
     async def post(self) -> None:
-        body = self.json_body()
-        name, size = body.get("file_name"), body.get("size")
-        if not isinstance(name, str) or not name:
-            raise InvalidInputError(
-                "The body needs 'file_name' (the file's name).",
-                'Send {"file_name": "meeting.m4a", "size": 123456}.',
-            )
-        if isinstance(size, bool) or not isinstance(size, int):
-            raise InvalidInputError(
-                f"The body needs 'size' (the file's size in bytes), not {size!r}.",
-                'Send {"file_name": "meeting.m4a", "size": 123456}.',
-            )
-        options = body.get("options") or {}
-        if not isinstance(options, dict):
-            raise InvalidInputError("'options' must be an object.", 'Send {"options": {}}.')
+        body = self.body_model(UploadStart)
         session = await self.call(
             self.ctx.app.uploads.begin,
-            name,
-            size,
-            tags=_strings(body, "tags", optional=True) or [],
-            steps=_strings(body, "steps", optional=True),
-            options=options,
+            body.file_name,
+            body.size,
+            tags=list(body.tags),
+            steps=None if body.steps is None else list(body.steps),
+            options=body.options.model_dump(exclude_none=True) if body.options else {},
         )
-        await reply_and_close(self, session_json(session), 201)
+        await reply_and_close(self, UploadSessionOut.of(session), 201)
 
 
 class UploadSessionHandler(FreshConnections):
@@ -140,7 +96,7 @@ class UploadSessionHandler(FreshConnections):
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.shield(piece.ending), TAKE_OVER_S)
         session = await self.call(self.ctx.app.uploads.get, upload_id)
-        await reply_and_close(self, session_json(session))
+        await reply_and_close(self, UploadSessionOut.of(session))
 
     async def delete(self, upload_id: str) -> None:
         await self.call(self.ctx.app.uploads.cancel, upload_id)
@@ -153,15 +109,13 @@ class UploadFinishHandler(FreshConnections):
         outcome = await self.call(self.ctx.app.uploads.finish, upload_id)
         if outcome.job is not None:
             self.ctx.ensure_workers()
-        self.send_json(
-            {
-                "status": "created",
-                "session": session_json(outcome.session),
-                "recording": serialize.recording(outcome.recording),
-                "job": None if outcome.job is None else serialize.job(outcome.job),
-            },
-            201,
+        finished = UploadFinished(
+            status="created",
+            session=UploadSessionOut.of(outcome.session),
+            recording=RecordingOut.of(outcome.recording),
+            job=None if outcome.job is None else JobOut.of(outcome.job),
         )
+        self.send_model(finished, 201)
 
 
 def _seen(task: asyncio.Task[Any]) -> None:
@@ -180,6 +134,8 @@ class UploadChunkHandler(FreshConnections):
 
     def initialize(self, ctx: Any) -> None:
         super().initialize(ctx)
+        self._body_limit = MAX_CHUNK_BYTES
+        self._arrived = 0
         self._writer: Any = None
         self._buffer = bytearray()
         self._pending: asyncio.Future[int] | None = None
@@ -188,28 +144,20 @@ class UploadChunkHandler(FreshConnections):
         self._upload_id = ""
 
     async def prepare(self) -> None:  # type: ignore[override]
-        super().prepare()
+        super().prepare()  # a declared length over MAX_CHUNK_BYTES is refused there (413)
         if self.request.method != "POST":
             return
-        self.request.connection.set_max_body_size(MAX_CHUNK_BYTES)  # type: ignore[union-attr]
-        declared = self.request.headers.get("Content-Length", "")
-        length = int(declared) if declared.isdigit() else None
-        if length is not None and length > MAX_CHUNK_BYTES:
-            raise TooLargeError(
-                f"A piece of {length} bytes is larger than the {MAX_CHUNK_BYTES // 2**20} MB "
-                "one piece may carry.",
-                f"Send the file in pieces of at most {MAX_CHUNK_BYTES // 2**20} MB.",
-            )
-        raw = self.get_query_argument("offset", "")
-        if not raw.isdigit():
+        if not self.get_query_argument("offset", ""):
             raise InvalidInputError(
-                f"A piece needs ?offset=N (the byte it starts at), not {raw!r}.",
+                "A piece needs ?offset=N (the byte it starts at).",
                 "Ask GET uploads/sessions/{id} where the upload stands and send from there.",
             )
+        offset = self.query_model(ChunkQuery).offset
+        length = declared_length(self)
         self._upload_id = self.path_kwargs["upload_id"]
         await self._take_over()
         self._writer = await self.call(
-            self.ctx.app.uploads.open_piece, self._upload_id, int(raw), length
+            self.ctx.app.uploads.open_piece, self._upload_id, offset, length
         )
         _OPEN[self._upload_id] = self
 
@@ -226,6 +174,10 @@ class UploadChunkHandler(FreshConnections):
     async def data_received(self, chunk: bytes) -> None:
         if self._writer is None or self._failure is not None or self._closing is not None:
             return
+        self._arrived += len(chunk)
+        if self._arrived > MAX_CHUNK_BYTES:  # a chunked body without a declared length
+            self._failure = self.too_large(self._arrived)
+            return
         self._buffer += chunk
         if len(self._buffer) >= WRITE_BYTES:
             await self._write()
@@ -241,6 +193,13 @@ class UploadChunkHandler(FreshConnections):
             return
         data, self._buffer = bytes(self._buffer), bytearray()
         self._pending = asyncio.ensure_future(self.call(self._writer.write, data))
+
+    def too_large(self, size: int) -> TooLargeError:
+        return TooLargeError(
+            f"A piece of {size_text(size)} is larger than the {size_text(MAX_CHUNK_BYTES)} "
+            "one piece may carry.",
+            f"Send the file in pieces of at most {size_text(MAX_CHUNK_BYTES)}.",
+        )
 
     @property
     def ending(self) -> asyncio.Task[UploadSession | None] | None:
@@ -280,10 +239,10 @@ class UploadChunkHandler(FreshConnections):
         if self._failure is not None:
             raise self._failure
         assert session is not None
-        body = {
-            "id": session.id,
-            "received_bytes": session.received_bytes,
-            "size_bytes": session.size_bytes,
-            "state": session.state,
-        }
-        await reply_and_close(self, body)
+        progress = UploadProgress(
+            id=session.id,
+            received_bytes=session.received_bytes,
+            size_bytes=session.size_bytes,
+            state=session.state,  # type: ignore[arg-type]
+        )
+        await reply_and_close(self, progress)

@@ -13,6 +13,7 @@ from ..app.links import LinksService
 from ..errors import AuthError
 from .auth import token_from, token_matches
 from .handlers_artifacts import DownloadBase
+from .schemas_uploads import MediaQuery
 
 
 class MediaHandler(DownloadBase):
@@ -24,13 +25,12 @@ class MediaHandler(DownloadBase):
         if self.ctx.options.auth == "jupyter" or self.request.method == "OPTIONS":
             return
         artifact_id = self.path_kwargs["artifact_id"]
-        expires = self.get_query_argument("exp", "")
-        signature = self.get_query_argument("sig", "")
-        if LinksService(self.ctx.options.token).verify_media(artifact_id, expires, signature):
+        query = self.query_model(MediaQuery)
+        signature = query.sig or ""
+        links = LinksService(self.ctx.options.token)
+        if links.verify_media(artifact_id, query.exp or "", signature):
             return
-        given = token_from(
-            self.request.headers, self.get_query_argument("token", None), allow_query=True
-        )
+        given = token_from(self.request.headers, query.token, allow_query=True)
         if token_matches(given, self.ctx.options.token):
             return
         raise AuthError(

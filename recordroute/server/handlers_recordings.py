@@ -2,101 +2,87 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..app import RecordRoute
-from ..errors import InvalidInputError
-from . import serialize
 from .base import BaseHandler
+from .request_models import RecordingsQuery, RenameBody, SimilarQuery, TagsBody
+from .schemas import (
+    ArtifactOut,
+    Purged,
+    RecordingDetails,
+    RecordingOut,
+    RecordingPage,
+    SimilarList,
+    SimilarOut,
+)
 
-SORTS = ("created", "name", "duration", "updated", "kind")
-KINDS = ("audio", "video", "text", "pdf", "unknown")
 
-
-def _details(app: RecordRoute, recording_id: str) -> dict[str, Any]:
+def _details(app: RecordRoute, recording_id: str) -> RecordingDetails:
     rec = app.recordings.get(recording_id)
     arts = app.recordings.artifacts(recording_id)
-    return {**serialize.recording(rec), "artifacts": [serialize.artifact(a) for a in arts]}
-
-
-def _string_list(value: Any, field: str) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise InvalidInputError(
-            f"{field!r} must be a list of strings.", f'Send {{"{field}": ["a"]}}.'
-        )
-    return list(value)
+    return RecordingDetails(
+        **RecordingOut.of(rec).model_dump(), artifacts=[ArtifactOut.of(a) for a in arts]
+    )
 
 
 class RecordingsHandler(BaseHandler):
     async def get(self) -> None:
-        deleted_arg = self.query_choice("deleted", "false", ("false", "true", "all"))
-        deleted = {"false": False, "true": True, "all": None}[deleted_arg]
-        limit = self.query_int("limit", 50, 1, 1000)
-        offset = self.query_int("offset", 0, 0, 10**9)
-        kind = self.query_choice("kind", "", ("", *KINDS)) or None
-        order = self.query_choice("order", "desc", ("asc", "desc"))
+        query = self.query_model(RecordingsQuery)
         items = await self.call(
             self.ctx.app.recordings.list,
-            deleted=deleted,
-            kind=kind,
-            tag=self.get_query_argument("tag", None) or None,
-            text=self.get_query_argument("q", None) or None,
-            sort=self.query_choice("sort", "created", SORTS),
-            descending=order == "desc",
-            limit=limit + 1,
-            offset=offset,
+            deleted={"false": False, "true": True, "all": None}[query.deleted],
+            kind=query.kind,
+            tag=query.tag or None,
+            text=query.q or None,
+            sort=query.sort,
+            descending=query.order == "desc",
+            limit=query.limit + 1,
+            offset=query.offset,
         )
-        more = len(items) > limit
-        self.send_json(
-            {
-                "items": [serialize.recording(r) for r in items[:limit]],
-                "limit": limit,
-                "offset": offset,
-                "next_offset": offset + limit if more else None,
-            }
+        more = len(items) > query.limit
+        page = RecordingPage(
+            items=[RecordingOut.of(r) for r in items[: query.limit]],
+            limit=query.limit,
+            offset=query.offset,
+            next_offset=query.offset + query.limit if more else None,
         )
+        self.send_model(page)
 
 
 class RecordingHandler(BaseHandler):
     async def get(self, recording_id: str) -> None:
-        self.send_json(await self.call(_details, self.ctx.app, recording_id))
+        self.send_model(await self.call(_details, self.ctx.app, recording_id))
 
     async def patch(self, recording_id: str) -> None:
-        body = self.json_body()
-        name = body.get("display_name")
-        if not isinstance(name, str):
-            raise InvalidInputError(
-                "The body needs 'display_name' (a string).", 'Send {"display_name": "New name"}.'
-            )
-        rec = await self.call(self.ctx.app.recordings.rename, recording_id, name)
-        self.send_json(serialize.recording(rec))
+        body = self.body_model(RenameBody)
+        rec = await self.call(self.ctx.app.recordings.rename, recording_id, body.display_name)
+        self.send_model(RecordingOut.of(rec))
 
     async def delete(self, recording_id: str) -> None:
         rec = await self.call(self.ctx.app.recordings.delete, recording_id)
-        self.send_json(serialize.recording(rec))
+        self.send_model(RecordingOut.of(rec))
 
 
 class TagsHandler(BaseHandler):
     async def put(self, recording_id: str) -> None:
-        tags = _string_list(self.json_body().get("tags"), "tags")
-        rec = await self.call(self.ctx.app.recordings.set_tags, recording_id, tags)
-        self.send_json(serialize.recording(rec))
+        body = self.body_model(TagsBody)
+        rec = await self.call(self.ctx.app.recordings.set_tags, recording_id, body.tags)
+        self.send_model(RecordingOut.of(rec))
 
 
 class RestoreHandler(BaseHandler):
     async def post(self, recording_id: str) -> None:
         rec = await self.call(self.ctx.app.recordings.restore, recording_id)
-        self.send_json(serialize.recording(rec))
+        self.send_model(RecordingOut.of(rec))
 
 
 class PurgeHandler(BaseHandler):
     async def post(self, recording_id: str) -> None:
         await self.call(self.ctx.app.recordings.purge, recording_id)
-        self.send_json({"id": recording_id, "purged": True})
+        self.send_model(Purged(id=recording_id, purged=True))
 
 
 class SimilarHandler(BaseHandler):
     async def get(self, recording_id: str) -> None:
-        k = self.query_int("k", 5, 1, 50)
+        k = self.query_model(SimilarQuery).k
         found = await self.call_search(self.ctx.app.search.similar, recording_id, k=k)
-        self.send_json({"items": [serialize.similar(s) for s in found]})
+        self.send_model(SimilarList(items=[SimilarOut.of(s) for s in found]))

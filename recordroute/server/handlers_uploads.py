@@ -2,32 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from . import serialize
+from .request_models import UploadQuery
+from .schemas import RecordingOut, UploadCreated, UploadDuplicate, UploadList
 from .uploads import StreamingUploadHandler
 
 
 class UploadsHandler(StreamingUploadHandler):
+    def upload_tags(self) -> list[str]:
+        return self.query_model(UploadQuery).tags
+
     async def post(self) -> None:
         results = await self.finish_body()
-        items: list[dict[str, Any]] = []
+        items: list[UploadCreated | UploadDuplicate] = []
         for result in results:
             if result.recording is not None:
+                rec = RecordingOut.of(result.recording)
                 items.append(
-                    {
-                        "file_name": result.file_name,
-                        "status": "created",
-                        "recording": serialize.recording(result.recording),
-                    }
+                    UploadCreated(file_name=result.file_name, status="created", recording=rec)
                 )
             else:
                 items.append(
-                    {
-                        "file_name": result.file_name,
-                        "status": "duplicate",
-                        "existing_id": result.duplicate_of,
-                    }
+                    UploadDuplicate(
+                        file_name=result.file_name,
+                        status="duplicate",
+                        existing_id=result.duplicate_of,
+                    )
                 )
         created = any(r.recording is not None for r in results)
-        self.send_json({"items": items}, 201 if created else 200)
+        self.send_model(UploadList(items=items), 201 if created else 200)

@@ -28,7 +28,7 @@ from ..app import RecordRoute
 from ..doorbell import Doorbell
 from ..events import Event
 from ..models import Job
-from . import serialize
+from .schemas import TERMINAL_STATES, JobOut
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +159,7 @@ class EventHub:
     def active_jobs(self) -> list[dict[str, Any]]:
         """Unfinished jobs as last seen, oldest first (what a reconnecting client gets)."""
         jobs = [j for j in self._seen.values() if j.state in ("queued", "running")]
-        return [serialize.job(j) for j in sorted(jobs, key=lambda j: (j.created_at, j.id))]
+        return [JobOut.of(j).to_json() for j in sorted(jobs, key=lambda j: (j.created_at, j.id))]
 
     def publish(self, event: dict[str, Any]) -> None:
         for listener in list(self._listeners):
@@ -237,7 +237,7 @@ class EventHub:
         self._seen[job.id] = job
         for kind in self._transitions(before, job):
             self.publish(job_event(kind, job))
-        if job.state in serialize.TERMINAL_STATES:
+        if job.state in TERMINAL_STATES:
             self.publish(
                 {
                     "type": "recording.changed",
@@ -275,7 +275,7 @@ class EventHub:
         if len(self._seen) <= keep:
             return
         finished = sorted(
-            (j for j in self._seen.values() if j.state in serialize.TERMINAL_STATES),
+            (j for j in self._seen.values() if j.state in TERMINAL_STATES),
             key=lambda j: j.updated_at,
         )
         for job in finished[: len(self._seen) - keep]:
@@ -287,7 +287,7 @@ class EventHub:
         assert self._loop is not None, "start() the hub first"
         while True:
             job: Job = await self._run(self.app.jobs.get, job_id)
-            if job.state in serialize.TERMINAL_STATES:
+            if job.state in TERMINAL_STATES:
                 return job
             fut: asyncio.Future[Job] = self._loop.create_future()
             self._waiters.setdefault(job_id, []).append(fut)

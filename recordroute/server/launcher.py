@@ -31,8 +31,9 @@ from pathlib import Path
 
 from ..config import Settings
 from ..errors import ConfigError
+from ..logs import protect
 from .auth import is_loopback_host
-from .openapi import API
+from .schemas import API
 from .workers import ChildGroup, python_command
 
 log = logging.getLogger(__name__)
@@ -128,6 +129,12 @@ class Launcher:
         path = Path(self._config_dir.name) / "voila.json"
         path.write_text(json.dumps({"Voila": {"token": self.options.token}}), encoding="utf-8")
         path.chmod(0o600)
+        # Voila's HTTP layer logs failed requests with their URL (?token= included)
+        path.with_name("voila.py").write_text(
+            "from recordroute.logs import SERVER_LOGGERS, protect\n"
+            "protect(loggers=SERVER_LOGGERS)\n",
+            encoding="utf-8",
+        )
         folders = [self._config_dir.name, str(self.options.dashboards), *jupyter_config_path()]
         return [f"--Voila.config_file_paths={folder}" for folder in folders]
 
@@ -242,6 +249,7 @@ class Launcher:
 
     # -- running ---------------------------------------------------------------------
     def run(self) -> int:
+        protect(self.options.token)
         previous = {
             sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGTERM, signal.SIGINT)
         }

@@ -13,6 +13,7 @@ import dataclasses
 import urllib.parse
 from collections.abc import Iterator
 
+from ..errors import echo
 from .errors import MalformedRequestError
 
 MAX_HEADER_BYTES = 16 * 1024
@@ -42,7 +43,7 @@ def boundary_from(content_type: str) -> bytes:
     kind, params = parse_header(content_type)
     if kind != "multipart/form-data":
         raise MalformedRequestError(
-            f"Content-Type {kind or '(none)'!r} is not multipart/form-data.",
+            f"Content-Type {echo(kind or '(none)')} is not multipart/form-data.",
             "Send the files as multipart/form-data (a browser form or FormData does).",
         )
     boundary = params.get("boundary", "")

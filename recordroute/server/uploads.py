@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-from typing import Any, BinaryIO, cast
+from typing import BinaryIO, cast
 
 from tornado.web import stream_request_body
 
@@ -24,10 +24,11 @@ from ..errors import (
     InvalidInputError,
     RecordRouteError,
     TooLargeError,
+    size_text,
 )
 from ..models import Recording
-from .base import BaseHandler
-from .bridge import BridgeAborted, StreamBridge
+from .base import BaseHandler, declared_length
+from .bridge import StreamBridge
 from .context import ServerContext
 from .errors import MalformedRequestError
 from .multipart import MultipartParser, PartEnd, PartStart, boundary_from
@@ -72,7 +73,7 @@ class StreamingUploadHandler(BaseHandler):
     def initialize(self, ctx: ServerContext) -> None:
         super().initialize(ctx)
         self.results: list[UploadResult] = []
-        self.failure: RecordRouteError | None = None
+        self.failure: Exception | None = None
         self._bridge: StreamBridge | None = None
         self._pending: asyncio.Future[Recording] | None = None
         self._current: UploadResult | None = None
@@ -81,21 +82,25 @@ class StreamingUploadHandler(BaseHandler):
         self._received = 0
         self._expected = 0
         self._tags: list[str] = []
-        self._max_body = ctx.app.settings.max_upload_mb * 1024 * 1024 + MULTIPART_OVERHEAD
+        self._body_limit = ctx.app.settings.max_upload_mb * 1024 * 1024 + MULTIPART_OVERHEAD
+
+    def too_large(self, size: int) -> TooLargeError:
+        return TooLargeError(
+            f"The upload is {size_text(size)}; the limit is "
+            f"{self.ctx.app.settings.max_upload_mb} MB.",
+            "Split the recording, or raise RECORDROUTE_MAX_UPLOAD_MB (the server's setting).",
+        )
+
+    def upload_tags(self) -> list[str]:
+        """Tags for the new recordings (the native route takes ``?tags=``)."""
+        return []
 
     def prepare(self) -> None:
-        super().prepare()
-        self.request.connection.set_max_body_size(self._max_body)  # type: ignore[union-attr]
-        declared = self.request.headers.get("Content-Length")
-        if declared is not None and declared.isdigit() and int(declared) > self._max_body:
-            raise TooLargeError(
-                f"The upload is {int(declared) // (1024 * 1024)} MB; the limit is "
-                f"{self.ctx.app.settings.max_upload_mb} MB.",
-                "Split the recording or raise RECORDROUTE_MAX_UPLOAD_MB.",
-            )
-        self._expected = int(declared) if declared and declared.isdigit() else 0
+        super().prepare()  # refuses a declared size over the limit
+        declared = declared_length(self)
+        self._expected = declared or 0
         self._parser = MultipartParser(boundary_from(self.request.headers.get("Content-Type", "")))
-        self._tags = self.get_query_arguments("tags")
+        self._tags = self.upload_tags()
 
     # -- body ------------------------------------------------------------------------
     async def data_received(self, chunk: bytes) -> None:
@@ -103,15 +108,19 @@ class StreamingUploadHandler(BaseHandler):
             return  # keep reading (so the reply can be sent) but do nothing with it
         self._received += len(chunk)
         try:
-            if self._received > self._max_body:
-                raise TooLargeError(
-                    f"The upload is larger than the limit of "
-                    f"{self.ctx.app.settings.max_upload_mb} MB.",
-                    "Split the recording or raise RECORDROUTE_MAX_UPLOAD_MB.",
-                )
+            if self._received > self._body_limit:
+                raise self.too_large(self._received)
             for event in self._parser.feed(chunk):
                 await self._handle(event)
+        except TooLargeError as exc:
+            # answer now: a chunked body has no declared end, and the HTTP layer would
+            # otherwise cut it off with a bare 400
+            await self._fail(exc)
+            log.info("%s %s -> too_large (streamed)", self.request.method, self.request.path)
+            self.send_error(413, exc_info=(type(exc), exc, None))
         except RecordRouteError as exc:
+            await self._fail(exc)
+        except Exception as exc:  # unexpected: still answered, and nothing is kept
             await self._fail(exc)
 
     async def _handle(self, event: PartStart | PartEnd | bytes) -> None:
@@ -166,18 +175,18 @@ class StreamingUploadHandler(BaseHandler):
             current.recording = await pending
         except DuplicateRecordingError as exc:
             current.duplicate_of = exc.existing_id
-        except RecordRouteError as exc:
-            current.error = exc
+        except Exception as exc:
+            current.error = exc if isinstance(exc, RecordRouteError) else None
             self.results.append(current)
             raise
         self.results.append(current)
 
-    async def _fail(self, exc: RecordRouteError) -> None:
+    async def _fail(self, exc: Exception) -> None:
         self.failure = exc
         if self._bridge is not None:
             self._bridge.abort()
         if self._pending is not None:
-            with contextlib.suppress(RecordRouteError, BridgeAborted):
+            with contextlib.suppress(Exception):  # its error is this one, or was reported
                 await self._pending
         self._bridge = self._pending = None
         await self._rollback()
@@ -211,6 +220,3 @@ class StreamingUploadHandler(BaseHandler):
         if self.failure is not None:
             raise self.failure
         return self.results
-
-    def upload_summary(self) -> dict[str, Any]:
-        return {"files": len(self.results), "bytes": self._received}

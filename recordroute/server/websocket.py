@@ -25,7 +25,7 @@ from tornado.websocket import WebSocketClosedError, WebSocketHandler
 from ..errors import RecordRouteError
 from .base import check_access
 from .context import ServerContext
-from .errors import describe
+from .errors import MalformedRequestError, describe
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,11 @@ class _Socket(WebSocketHandler):
     async def get(self, *args: Any, **kwargs: Any) -> None:
         try:
             check_access(self, self.ctx, compat=self.compat, public=False, shutdown=False)
+            if self.request.headers.get("Upgrade", "").lower() != "websocket":
+                raise MalformedRequestError(
+                    "This address is a WebSocket; a plain HTTP request cannot read it.",
+                    "Connect with a WebSocket client (ws://...), which sends 'Upgrade: websocket'.",
+                )
         except RecordRouteError as exc:
             status, body = describe(exc, self.ctx.data_dir)
             self.set_status(status)
@@ -93,7 +98,7 @@ class EventsSocket(_Socket):
         try:
             request = json.loads(message)
             action = request.get("action") if isinstance(request, dict) else None
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deeply to read
             action = None
         if action == "subscribe" and isinstance(request.get("ask_ids"), list):
             self.asks |= {i for i in request["ask_ids"] if isinstance(i, str)}

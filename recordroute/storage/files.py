@@ -27,7 +27,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from ..errors import DiskFullError, InvalidInputError, StorageError, UnsafePathError
+from ..errors import (
+    DiskFullError,
+    InvalidInputError,
+    StorageError,
+    UnsafePathError,
+    echo,
+    size_text,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +51,7 @@ def check_id(value: str, what: str = "id") -> str:
     """Return ``value`` if it is a canonical UUID, else refuse it clearly."""
     if not isinstance(value, str) or not _UUID_RE.match(value):
         raise InvalidInputError(
-            f"{what} {value!r} is not a valid identifier.",
+            f"{what} {echo(value)} is not a valid identifier.",
             "Use the id shown by `recordroute list` (a UUID such as "
             "3f2b8c1e-0c4d-4a7e-9b1a-2d5e6f708192).",
         )
@@ -123,7 +130,7 @@ class DataLayout:
                 break
             text = decoded
         refuse = UnsafePathError(
-            f"The path {identifier!r} is not allowed.",
+            f"The path {echo(identifier)} is not allowed.",
             "Use an identifier inside the data folder, without '..', absolute paths or "
             "links that point elsewhere.",
         )
@@ -189,7 +196,7 @@ def copy_hashed(src: BinaryIO, dest: BinaryIO, limit: int | None = None) -> tupl
             from ..errors import TooLargeError
 
             raise TooLargeError(
-                f"The file is larger than the limit of {limit // (1024 * 1024)} MB.",
+                f"The file is larger than the limit of {size_text(limit)}.",
                 "Split the recording or raise RECORDROUTE_MAX_UPLOAD_MB.",
             )
         digest.update(chunk)
@@ -212,8 +219,8 @@ def ensure_free_space(folder: Path, needed_bytes: int, min_free_mb: int) -> None
     reserve = min_free_mb * 1024 * 1024
     if free - needed_bytes < reserve:
         raise DiskFullError(
-            f"The disk holding {folder} is nearly full: {free // (1024 * 1024)} MB free, "
-            f"{needed_bytes // (1024 * 1024)} MB needed, {min_free_mb} MB kept in reserve.",
+            f"The disk holding {folder} is nearly full: {size_text(free)} free, "
+            f"{size_text(needed_bytes)} needed, {min_free_mb} MB kept in reserve.",
             "Free some space (e.g. purge deleted recordings) or lower RECORDROUTE_MIN_FREE_MB.",
         )
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import PurePath
 
-from ..errors import UnsupportedFileError
+from ..errors import UnsupportedFileError, echo
 from ..models import RecordingKind
 
 SUFFIXES: dict[str, tuple[str, ...]] = {
@@ -37,18 +38,49 @@ def detect_kind(file_name: str) -> RecordingKind:
             return kind  # type: ignore[return-value]
     accepted = " ".join(s for group in SUFFIXES.values() for s in group)
     raise UnsupportedFileError(
-        f"{file_name!r} has a file type RecordRoute cannot process ({suffix or 'no suffix'}).",
+        f"{echo(file_name)} has a file type RecordRoute cannot process "
+        f"({suffix[:20] or 'no suffix'}).",
         f"Convert it to one of: {accepted}.",
     )
 
 
-def clean_file_name(name: str) -> str:
-    """A safe base name for a stored file: no folders, no control characters."""
-    base = PurePath(name.replace("\\", "/")).name
+#: longest stored file name, in UTF-8 bytes: file systems allow 255, and a recording's
+#: outputs add ``.transcript.md`` and the like to its stem
+MAX_NAME_BYTES = 200
+#: longest display name, in characters
+MAX_DISPLAY_CHARS = 300
+_LONGEST_SUFFIX = 16
+
+
+def base_name(name: str) -> str:
+    """The last part of a file name as sent (NFC; no folders, control or reserved
+    characters, no leading or trailing dots and spaces); may be empty."""
+    base = PurePath(unicodedata.normalize("NFC", name).replace("\\", "/")).name
     base = "".join(ch for ch in base if ch.isprintable() and ch not in '/\\:*?"<>|')
-    base = base.strip(" .")
+    return base.strip(" .")
+
+
+def fit_name(name: str, *, max_bytes: int | None = None, max_chars: int | None = None) -> str:
+    """``name`` cut to ``max_bytes`` UTF-8 bytes or ``max_chars`` characters, keeping its
+    suffix (``.txt``) and never splitting a character."""
+    suffix = PurePath(name).suffix
+    if len(suffix) > _LONGEST_SUFFIX:
+        suffix = ""
+    stem = name[: len(name) - len(suffix)]
+    if max_chars is not None and len(name) > max_chars:
+        stem = stem[: max(1, max_chars - len(suffix))]
+    if max_bytes is not None and len((stem + suffix).encode("utf-8")) > max_bytes:
+        room = max(1, max_bytes - len(suffix.encode("utf-8")))
+        stem = stem.encode("utf-8")[:room].decode("utf-8", "ignore")
+    return (stem.rstrip(" .") or "file") + suffix
+
+
+def clean_file_name(name: str, max_bytes: int = MAX_NAME_BYTES) -> str:
+    """A safe name for a stored file: no folders, no control characters, at most
+    ``max_bytes`` bytes in UTF-8 (the suffix is kept)."""
+    base = base_name(name)
     if not base:
         raise UnsupportedFileError(
-            f"{name!r} is not a usable file name.", "Rename the file and try again."
+            f"{echo(name)} is not a usable file name.", "Rename the file and try again."
         )
-    return base[:200]
+    return fit_name(base, max_bytes=max_bytes)

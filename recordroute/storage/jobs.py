@@ -9,7 +9,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from ..errors import ConflictError, NotFoundError
+from ..errors import ConflictError, NotFoundError, echo
 from ..models import Job
 from .database import Database
 from .files import check_id, new_id
@@ -85,7 +85,7 @@ class JobRepository:
         job = self.find(job_id)
         if job is None:
             raise NotFoundError(
-                f"There is no job with id {job_id!r}.", "List jobs to find the right id."
+                f"There is no job with id {echo(job_id)}.", "List jobs to find the right id."
             )
         return job
 

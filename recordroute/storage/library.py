@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
-import os
 import shutil
+import unicodedata
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ..errors import ConflictError, DuplicateRecordingError, NotFoundError, StorageError
+from ..errors import (
+    ConflictError,
+    DuplicateRecordingError,
+    EmptyFileError,
+    NotFoundError,
+    StorageError,
+    echo,
+)
 from ..models import Artifact, Recording
 from .database import Database
 from .files import (
@@ -24,9 +30,17 @@ from .files import (
     ensure_free_space,
     new_id,
 )
-from .filetypes import clean_file_name, detect_kind
+from .filetypes import (
+    MAX_DISPLAY_CHARS,
+    MAX_NAME_BYTES,
+    base_name,
+    clean_file_name,
+    detect_kind,
+    fit_name,
+)
 from .recordings import RecordingQuery, RecordingRepository, normalize_tags
 from .rows import now_iso, to_iso
+from .source_commit import commit_source
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +82,20 @@ class Library:
         tags: Iterable[str] = (),
         expected_size: int = 0,
     ) -> Recording:
-        """Store an uploaded file as a new recording (duplicates by content are refused)."""
-        name = clean_file_name(file_name)
-        kind = detect_kind(name)
+        """Store an uploaded file as a new recording (duplicates by content are refused).
+
+        The type is judged on the whole name; the stored name is cut to
+        :data:`MAX_NAME_BYTES` (keeping the suffix), the display name keeps up to
+        :data:`MAX_DISPLAY_CHARS` characters. Empty files are refused. On any failure
+        nothing is kept.
+        """
+        base = base_name(file_name)
+        if not base:
+            clean_file_name(file_name)  # raises: not a usable name
+        kind = detect_kind(base)
+        name = fit_name(base, max_bytes=MAX_NAME_BYTES)
+        shown = " ".join(unicodedata.normalize("NFC", display_name or base).split())
+        display = fit_name(shown or base, max_chars=MAX_DISPLAY_CHARS)
         tag_list = normalize_tags(tags)
         ensure_free_space(self.layout.tmp, expected_size, self.min_free_mb)
         self.layout.tmp.mkdir(parents=True, exist_ok=True)
@@ -78,7 +103,13 @@ class Library:
         try:
             with atomic_output(staged) as handle:
                 size, sha = copy_hashed(stream, handle, self.max_upload_bytes)
-            return self._commit_upload(staged, name, kind, size, sha, display_name, tag_list)
+            if size == 0:
+                raise EmptyFileError(
+                    f"{echo(base)} is empty (0 bytes), so there is nothing to keep.",
+                    "Choose the file again; if it should not be empty, check that it finished "
+                    "saving or downloading.",
+                )
+            return self._commit_upload(staged, name, kind, size, sha, display, tag_list)
         finally:
             staged.unlink(missing_ok=True)
 
@@ -112,57 +143,9 @@ class Library:
         display_name: str | None,
         tags: tuple[str, ...],
     ) -> Recording:
-        stamp = datetime.fromisoformat(now_iso())
-        rec = Recording(
-            id=new_id(),
-            display_name=(display_name or name).strip() or name,
-            original_name=name,
-            kind=kind,
-            sha256=sha,
-            size_bytes=size,
-            created_at=stamp,
-            updated_at=stamp,
-            tags=tags,
+        rec = commit_source(
+            self.db, self.repo, self.layout, staged, name, kind, size, sha, display_name, tags
         )
-        folder = self.layout.uploads(rec.id)
-        target = folder / name
-        art = Artifact(
-            id=new_id(),
-            recording_id=rec.id,
-            kind="source",
-            format=Path(name).suffix.lstrip(".").lower(),
-            file_name=name,
-            rel_path=self.layout.relative(folder) + "/" + name,
-            size_bytes=size,
-            sha256=sha,
-            created_at=stamp,
-            updated_at=stamp,
-        )
-        moved = False
-        try:
-            with self.db.write() as conn:
-                existing = self.repo.find_active_duplicate(conn, sha)
-                if existing is not None:
-                    raise DuplicateRecordingError(
-                        f"{name!r} has the same content as recording {existing}.",
-                        "Open that recording instead, or delete it first to add this file again.",
-                        existing_id=existing,
-                    )
-                self.repo.insert(conn, rec, None)
-                self.repo.insert_artifact(conn, art)
-                folder.mkdir(parents=True, exist_ok=True)
-                staged.replace(target)
-                moved = True
-                fd = os.open(folder, os.O_RDONLY)
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
-        except BaseException:
-            if moved:
-                with contextlib.suppress(OSError):
-                    shutil.rmtree(folder)
-            raise
         log.info("added recording %s (%s, %d bytes)", rec.id, name, size)
         return rec
 
@@ -200,7 +183,7 @@ class Library:
         art = self.repo.find_artifact(artifact_id)
         if art is None:
             raise NotFoundError(
-                f"There is no file with id {artifact_id!r}.",
+                f"There is no file with id {echo(artifact_id)}.",
                 "Use a download id listed for one of the recordings.",
             )
         return art
@@ -225,12 +208,12 @@ class Library:
         return rec
 
     def rename(self, recording_id: str, name: str) -> Recording:
-        clean = " ".join(str(name).split())
+        clean = " ".join(unicodedata.normalize("NFC", str(name)).split())
         if not clean or len(clean) > 300:
             from ..errors import InvalidInputError
 
             raise InvalidInputError(
-                f"The name {name!r} is empty or longer than 300 characters.",
+                f"The name {echo(name)} is empty or longer than 300 characters.",
                 "Give a name of 1 to 300 characters.",
             )
         self.get_active(recording_id)
@@ -322,8 +305,10 @@ class Library:
         unless ``replace_edited`` is given, so a user's edit is never overwritten.
         """
         rec = self.get(recording_id)
-        stem = Path(rec.original_name).stem
-        name = clean_file_name(file_name or f"{stem}.{kind}.{fmt}")
+        stem = Path(rec.original_name).stem.encode("utf-8")[:MAX_NAME_BYTES]
+        name = clean_file_name(
+            file_name or f"{stem.decode('utf-8', 'ignore')}.{kind}.{fmt}", max_bytes=240
+        )
         folder = self.layout.outputs(recording_id)
         ensure_free_space(folder, len(data), self.min_free_mb)
         rel = f"{self.layout.relative(self.layout.root / 'outputs')}/{recording_id}/{name}"

@@ -5,10 +5,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..errors import InvalidInputError, NotFoundError
+from ..errors import InvalidInputError, NotFoundError, echo
 from ..models import Artifact, Recording
 from .database import Database
 from .files import check_id
@@ -41,7 +42,7 @@ class RecordingQuery:
     def __post_init__(self) -> None:
         if self.sort not in SORT_COLUMNS:
             raise InvalidInputError(
-                f"Cannot sort by {self.sort!r}.", f"Use one of: {', '.join(SORT_COLUMNS)}."
+                f"Cannot sort by {echo(self.sort)}.", f"Use one of: {', '.join(SORT_COLUMNS)}."
             )
         if (self.limit is not None and self.limit < 0) or self.offset < 0:
             raise InvalidInputError(
@@ -53,7 +54,7 @@ class RecordingQuery:
 def normalize_tags(tags: Iterable[str]) -> tuple[str, ...]:
     cleaned: list[str] = []
     for tag in tags:
-        text = " ".join(str(tag).split())
+        text = " ".join(unicodedata.normalize("NFC", str(tag)).split())
         if not text:
             continue
         if len(text) > 64:
@@ -136,7 +137,7 @@ class RecordingRepository:
         rec = self.find(recording_id)
         if rec is None:
             raise NotFoundError(
-                f"There is no recording with id {recording_id!r}.",
+                f"There is no recording with id {echo(recording_id)}.",
                 "List recordings with `recordroute list --all` to find the right id.",
             )
         return rec
