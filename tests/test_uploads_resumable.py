@@ -19,6 +19,7 @@ from recordroute.errors import (
     ConflictError,
     DiskFullError,
     DuplicateRecordingError,
+    EmptyFileError,
     InvalidInputError,
     NotFoundError,
     TooLargeError,
@@ -234,3 +235,11 @@ def test_media_links_open_one_file_until_they_expire() -> None:
     assert not none.available and not none.verify_media("art-1", query["exp"], query["sig"])
     with pytest.raises(ConfigError, match="need the server's token"):
         none.media_query("art-1")
+
+
+def test_an_empty_file_is_refused_before_anything_is_kept(app: RecordRoute) -> None:
+    with pytest.raises(EmptyFileError, match=r"'notes\.txt' is empty \(0 bytes\)") as caught:
+        app.uploads.begin("notes.txt", 0)
+    assert "finished saving or downloading" in caught.value.fix
+    assert app.recordings.list() == []
+    assert not any((app.data_dir / "tmp").glob("upload-part-*"))

@@ -22,6 +22,7 @@ from typing import Any
 from ..errors import (
     ConflictError,
     DuplicateRecordingError,
+    EmptyFileError,
     InvalidInputError,
     NotFoundError,
     TooLargeError,
@@ -94,7 +95,13 @@ class UploadsService:
         if isinstance(size, bool) or not isinstance(size, int) or size < 0:
             raise InvalidInputError(
                 f"The upload size {size!r} is not a number of bytes.",
-                "Send the file's size in bytes (0 or more).",
+                "Send the file's size in bytes.",
+            )
+        if size == 0:
+            raise EmptyFileError(
+                f"{name!r} is empty (0 bytes), so there is nothing to keep.",
+                "Choose the file again; if it should not be empty, check that it finished "
+                "saving or downloading.",
             )
         limit = self._library.max_upload_bytes
         if size > limit:

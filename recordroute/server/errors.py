@@ -41,12 +41,6 @@ class UnsupportedMediaTypeError(InvalidInputError):
     code = "unsupported_media_type"
 
 
-class ShuttingDownError(RecordRouteError):
-    """The server is stopping and takes no new work."""
-
-    code = "shutting_down"
-
-
 #: error code -> HTTP status; a subclass without its own entry uses its parent's
 STATUS: dict[str, int] = {
     "error": 500,

@@ -74,7 +74,7 @@ class UploadFinished(Reply):
 # -- requests --------------------------------------------------------------------------
 class UploadStart(Request):
     file_name: Text = Field(description="The file's name (its type is judged by the suffix)")
-    size: int = Field(ge=0, description="The file's size in bytes")
+    size: int = Field(ge=0, description="The file's size in bytes (an empty file is refused)")
     tags: list[str] = Field(default_factory=list, description="Tags for the new recording")
     steps: list[StepName] | None = Field(
         None, description="Steps to queue when the upload ends; null queues nothing"
