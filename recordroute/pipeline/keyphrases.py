@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..grounding import EmbedFn, TimedSentence
-from ..grounding.text import STOP_WORDS, is_hangul, word_pairs
+from ..grounding.text import is_hangul, word_pairs
+from ..lexicon import STOP_WORDS
 from .ranking import mmr, unit_rows
 
 if TYPE_CHECKING:  # pragma: no cover
