@@ -108,26 +108,14 @@ class AskService:
         """
         question = check_question(question)
         check_mode(mode)
-        conversation: Conversation | None = None
-        if conversation_id is not None:
-            conversation = self._conversations.get(conversation_id)
-            scope = Scope.from_dict(conversation.filters)
+        conversation = None if conversation_id is None else self._conversations.get(conversation_id)
+        scope = self._scope(conversation, recording_id, start, end, tags, kinds, speakers)
+        context = Context()
+        if conversation is not None:
             context = Context(
                 tuple(t.question for t in conversation.turns),
                 tuple(Answer.from_dict(t.answer).text() for t in conversation.turns),
             )
-        else:
-            if recording_id is not None:
-                self._recordings.get_active(recording_id)
-            scope = Scope(
-                start=start,
-                end=end,
-                tags=tuple(tags),
-                kinds=tuple(kinds),
-                recordings=(recording_id,) if recording_id else (),
-                speakers=tuple(speakers),
-            ).check()
-            context = Context()
         self._archive.refresh()
         self._archive.check_speakers(scope.speakers)
         publish = self._publisher(ask_id, on_event)
@@ -166,22 +154,36 @@ class AskService:
         """Refuse a question :meth:`ask` would refuse, without answering it."""
         check_question(question)
         check_mode(mode)
-        if conversation_id is not None:
-            scope = Scope.from_dict(self._conversations.get(conversation_id).filters)
-        else:
-            if recording_id is not None:
-                self._recordings.get_active(recording_id)
-            scope = Scope(
-                start=start,
-                end=end,
-                tags=tuple(tags),
-                kinds=tuple(kinds),
-                speakers=tuple(speakers),
-            ).check()
+        conversation = None if conversation_id is None else self._conversations.get(conversation_id)
+        scope = self._scope(conversation, recording_id, start, end, tags, kinds, speakers)
         self._archive.refresh()
         self._archive.check_speakers(scope.speakers)
         if mode == "written" and not self.writes():
             self._asker.require_writer()
+
+    def _scope(
+        self,
+        conversation: Conversation | None,
+        recording_id: str | None,
+        start: date | datetime | None,
+        end: date | datetime | None,
+        tags: Sequence[str],
+        kinds: Sequence[str],
+        speakers: Sequence[str],
+    ) -> Scope:
+        """A conversation's saved scope, or a new one from the filters (checked)."""
+        if conversation is not None:
+            return Scope.from_dict(conversation.filters)
+        if recording_id is not None:
+            self._recordings.get_active(recording_id)
+        return Scope(
+            start=start,
+            end=end,
+            tags=tuple(tags),
+            kinds=tuple(kinds),
+            recordings=(recording_id,) if recording_id else (),
+            speakers=tuple(speakers),
+        ).check()
 
     def _publisher(self, ask_id: str | None, on_event: EventFn | None) -> EventFn:
         def publish(kind: str, data: dict[str, Any]) -> None:
