@@ -297,3 +297,23 @@ def test_a_known_voice_is_named_above_the_threshold_and_suggested_below() -> Non
     )
     assert voice_match.identify([1.0, 0.0], profiles) is None  # another model's vectors
     assert voice_match.identify([], profiles) is None
+
+
+def test_a_speaker_found_with_under_a_second_of_speech_is_given_to_the_next_best() -> None:
+    from recordroute.providers.diarizer import MIN_SPEAKER_FRAMES, frame_speakers
+
+    frames, window = 1000, 10
+    starts = np.arange(0, frames - window + 1, 5, dtype=np.int64)
+    scores = np.zeros((starts.size, 3), dtype=np.float32)
+    scores[:, 0] = 0.9  # one voice all along
+    scores[(starts >= 400) & (starts < 460), 1] = 1.0  # a stray 0.6 s that looks like another
+    scores[:, 2] = 0.1
+    scores[(starts >= 400) & (starts < 460), 2] = 0.95  # ... with a third close behind it
+    kept = frame_speakers(scores, starts, frames, window)
+    assert set(np.unique(kept).tolist()) == {0, 1}  # without the rule: a second speaker
+    folded = frame_speakers(scores, starts, frames, window, MIN_SPEAKER_FRAMES)
+    assert np.unique(folded).tolist() == [0]  # speaker 1, then speaker 2, fall under 1 s
+    # two real voices of 5 s each are both kept
+    scores[:, 1] = np.where(starts >= 500, 1.0, 0.0)
+    both = frame_speakers(scores, starts, frames, window, MIN_SPEAKER_FRAMES)
+    assert set(np.unique(both).tolist()) == {0, 1}

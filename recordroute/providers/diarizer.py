@@ -37,6 +37,9 @@ WINDOW = 120
 WINDOW_STEP = 60
 #: shortest run of one speaker kept (in 10 ms frames)
 MIN_RUN = 30
+#: a speaker found (not given) with less speech than this in all (100 frames = 1 s) is a
+#: stray stretch of another voice (a breath, a word's tail), not a person of its own
+MIN_SPEAKER_FRAMES = 100
 _HOP = voice_encoder.HOP
 
 
@@ -144,7 +147,8 @@ class BundledDiarizer:
             threshold=options.threshold,
         )
         centres = _centres(vectors, labels)
-        frame_labels = frame_speakers(vectors @ centres.T, starts, frames, window)
+        least = MIN_SPEAKER_FRAMES if options.num_speakers is None else 0
+        frame_labels = frame_speakers(vectors @ centres.T, starts, frames, window, least)
         turns = to_turns(frame_labels, regions)
         # number the speakers by first appearance; a group left with no turn is dropped
         order = list(dict.fromkeys(t.speaker for t in turns))
@@ -200,9 +204,17 @@ def _centres(
 
 
 def frame_speakers(
-    scores: npt.NDArray[np.float32], starts: npt.NDArray[np.int64], frames: int, window: int
+    scores: npt.NDArray[np.float32],
+    starts: npt.NDArray[np.int64],
+    frames: int,
+    window: int,
+    min_speaker_frames: int = 0,
 ) -> npt.NDArray[np.int64]:
-    """The best speaker of each 10 ms frame: the mean score of the windows that cover it."""
+    """The best speaker of each 10 ms frame: the mean score of the windows that cover it.
+
+    A speaker who would hold fewer than ``min_speaker_frames`` frames in all gives them to
+    the next best speaker of each frame (while another speaker is left).
+    """
     speakers = scores.shape[1]
     total = np.zeros((frames + window + 1, speakers))
     count = np.zeros(frames + window + 1)
@@ -212,6 +224,13 @@ def frame_speakers(
     np.add.at(count, starts + window, -1)
     mean = np.cumsum(total, axis=0)[:frames] / np.maximum(np.cumsum(count)[:frames, None], 1)
     labels = np.argmax(mean, axis=1).astype(np.int64)
+    while True:
+        held = np.bincount(labels, minlength=speakers)
+        present = np.flatnonzero(held)
+        if present.size < 2 or held[present].min() >= min_speaker_frames:
+            break
+        mean[:, present[np.argmin(held[present])]] = -np.inf
+        labels = np.argmax(mean, axis=1).astype(np.int64)
     return remove_flicker(labels, MIN_RUN)
 
 
